@@ -1,0 +1,10 @@
+"""coopanalysis: law-enforcement requests for investigation cooperation to online platforms.
+
+The library is organised in one direction: loading and validation
+(`coopanalysis.loading`) produce canonical LazyFrames (`coopanalysis.schema`),
+pure polars transforms (`volumes`, `growth`, `projection`, `outcomes`, `stats`)
+aggregate them, `charts` draws the small aggregated frames, and `render` /
+`batch` turn executed notebooks into offline HTML reports.
+"""
+
+__version__ = "0.1.0"
