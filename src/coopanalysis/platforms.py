@@ -1,0 +1,47 @@
+"""One spelling per platform, and one colour per platform in every report."""
+
+from __future__ import annotations
+
+import polars as pl
+
+PLATFORM_NAMES: dict[str, str] = {
+    "google": "Google",
+    "youtube": "Google",
+    "meta": "Meta",
+    "facebook": "Meta",
+    "instagram": "Meta",
+    "whatsapp": "Meta",
+    "apple": "Apple",
+    "microsoft": "Microsoft",
+    "x": "X",
+    "twitter": "X",
+    "x (twitter)": "X",
+    "telegram": "Telegram",
+    "discord": "Discord",
+    "tiktok": "TikTok",
+    "snapchat": "Snapchat",
+    "binance": "Binance",
+    "amazon": "Amazon",
+}
+"""Lower-case source spelling → the platform name used throughout the reports."""
+
+PLATFORM_COLOURS: dict[str, str] = {
+    "Google": "#4477AA",
+    "Meta": "#66CCEE",
+    "Apple": "#228833",
+    "Microsoft": "#CCBB44",
+    "X": "#444444",
+    "Telegram": "#EE6677",
+    "Discord": "#AA3377",
+    "Binance": "#BBBBBB",
+    "TikTok": "#994F00",
+    "Snapchat": "#E1BE6A",
+    "Amazon": "#7A5195",
+}
+"""Paul Tol's colour-blind-safe palette, fixed per platform so a platform looks the same everywhere."""
+
+
+def canonical_platform(raw: pl.Expr) -> pl.Expr:
+    """The reports' spelling of a platform name ("telegram " → "Telegram"); unknown names kept as written."""
+    text = raw.cast(pl.String).str.strip_chars()
+    return text.str.to_lowercase().replace_strict(PLATFORM_NAMES, default=text, return_dtype=pl.String)
