@@ -1,0 +1,173 @@
+"""What a report notebook calls to show things: prose, tables, headline figures.
+
+Every value that comes from data is escaped before it reaches Markdown or HTML, so a
+platform name like ``<script>`` or ``[click](http://…)`` is shown as text, never run or
+linked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import importlib
+import math
+import re
+import string
+from collections.abc import Sequence
+from typing import Any
+
+from coopanalysis.render import HEADLINE_MIME, enable_offline_renderer
+
+# Markdown punctuation that can start or end formatting, links, headings, lists, tables.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:])")
+_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
+
+
+def setup_report() -> None:
+    """Prepare a report notebook: enable the offline chart renderer and, when the project's
+    chart theme exists (``coopanalysis.charts.enable_theme``), the theme."""
+    enable_offline_renderer()
+    try:
+        charts = importlib.import_module("coopanalysis.charts")
+    except ModuleNotFoundError as exc:
+        if exc.name != "coopanalysis.charts":
+            raise
+        return
+    enable_theme = getattr(charts, "enable_theme", None)
+    if callable(enable_theme):
+        enable_theme()
+
+
+def escape_markdown_text(value: str) -> str:
+    """``value`` as inert Markdown text: markdown punctuation backslash-escaped, line
+    breaks collapsed to a space, then ``<``, ``>``, ``&`` HTML-escaped."""
+    flat = _LINE_BREAKS.sub(" ", value)
+    return html.escape(_MARKDOWN_SPECIAL.sub(r"\\\1", flat), quote=False)
+
+
+class _EscapingFormatter(string.Formatter):
+    """str.format whose every replacement field is formatted first, then escaped."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        return escape_markdown_text(format(value, format_spec))
+
+
+def format_markdown(template: str, **values: Any) -> str:
+    """Fill ``template`` (``str.format`` syntax, format specs allowed: ``{n:,}``,
+    ``{share:.1%}``) with ``values``, each escaped for Markdown and HTML."""
+    return _EscapingFormatter().vformat(template, (), values)
+
+
+def say(template: str, **values: Any) -> None:
+    """Display a sentence of Markdown built from a template the report author wrote and
+    values that may come from data, e.g. ``say("**{platform}** answered {share:.0%}",
+    platform=name, share=0.42)``. Values can never add HTML, links or formatting."""
+    from IPython.display import display
+
+    text = format_markdown(template, **values)
+    display({"text/markdown": text, "text/plain": text}, raw=True)
+
+
+def _format_cell(value: Any) -> tuple[str, str]:
+    """(escaped text, css class) for one table cell."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–", "null"
+    if isinstance(value, bool):
+        return ("yes" if value else "no"), ""
+    if isinstance(value, int):
+        return f"{value:,}", "num"
+    if isinstance(value, float):
+        if math.isinf(value):
+            return ("∞" if value > 0 else "−∞"), "num"
+        if value.is_integer() and abs(value) < 1e15:
+            return f"{value:,.0f}", "num"
+        return (f"{value:,.2f}" if abs(value) >= 1 else f"{value:.3g}"), "num"
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return html.escape(value.isoformat()), ""
+    if isinstance(value, dt.timedelta):
+        return html.escape(str(value)), "num"
+    return html.escape(str(value)), ""
+
+
+def table_html(df: Any, *, caption: str | None = None, max_rows: int = 200) -> str:
+    """An escaped HTML table of a polars DataFrame: numbers with thousands separators and
+    right-aligned, nulls shown as a dash, at most ``max_rows`` rows with a note saying so."""
+    import polars as pl
+
+    if isinstance(df, pl.LazyFrame):
+        raise TypeError("show_table takes a polars DataFrame; aggregate and .collect() the LazyFrame first")
+    if not isinstance(df, pl.DataFrame):
+        raise TypeError(f"show_table takes a polars DataFrame, not {type(df).__name__}")
+    numeric = [dtype.is_numeric() for dtype in df.dtypes]
+    parts = ['<table class="coop-table">']
+    if caption is not None:
+        parts.append(f"<caption>{html.escape(str(caption))}</caption>")
+    num_class = ' class="num"'
+    head = "".join(
+        f'<th scope="col"{num_class if is_num else ""}>{html.escape(name)}</th>'
+        for name, is_num in zip(df.columns, numeric, strict=True)
+    )
+    parts.append(f"<thead><tr>{head}</tr></thead>")
+    parts.append("<tbody>")
+    shown = df.head(max_rows)
+    for row in shown.iter_rows():
+        cells = []
+        for value in row:
+            text, css = _format_cell(value)
+            cells.append(f'<td class="{css}">{text}</td>' if css else f"<td>{text}</td>")
+        parts.append("<tr>" + "".join(cells) + "</tr>")
+    parts.append("</tbody></table>")
+    if df.height > shown.height:
+        parts.append(
+            f'<p class="coop-table-note">Showing the first {shown.height:,} of {df.height:,} rows.</p>'
+        )
+    return "\n".join(parts)
+
+
+def show_table(df: Any, *, caption: str | None = None, max_rows: int = 200) -> None:
+    """Display a polars DataFrame as an escaped HTML table (see :func:`table_html`)."""
+    from IPython.display import display
+
+    plain = (f"{caption}\n" if caption else "") + str(df.head(max_rows))
+    display({"text/html": table_html(df, caption=caption, max_rows=max_rows), "text/plain": plain}, raw=True)
+
+
+def _json_number(value: Any) -> Any:
+    if hasattr(value, "item") and callable(value.item):  # numpy / polars scalars
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise TypeError(f"a headline value must be a number, text or None, not {type(value).__name__}")
+
+
+def headline_payload(
+    name: str, value: Any, *, label: str | None = None, interval: Sequence[Any] | None = None
+) -> dict[str, Any]:
+    """The JSON payload of a headline figure: ``{"name", "value", "label", "interval"}``."""
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError("a headline needs a non-empty name")
+    if interval is not None:
+        interval = list(interval)
+        if len(interval) != 2:
+            raise ValueError(f"headline {name!r}: interval must be (low, high), got {len(interval)} values")
+        interval = [_json_number(v) for v in interval]
+    return {"name": name, "value": _json_number(value), "label": label, "interval": interval}
+
+
+def headline(
+    name: str, value: Any, *, label: str | None = None, interval: tuple | None = None
+) -> None:
+    """Record a headline figure for the batch runner (read back by
+    ``coopanalysis.render.read_headlines``); the offline page does not show it."""
+    from IPython.display import display
+
+    payload = headline_payload(name, value, label=label, interval=interval)
+    value = payload["value"]
+    shown = f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+    if payload["interval"] is not None:
+        shown += f" ({payload['interval'][0]} to {payload['interval'][1]})"
+    display({HEADLINE_MIME: payload, "text/plain": f"Headline {label or name}: {shown}"}, raw=True)

@@ -1,0 +1,141 @@
+"""Open rendered pages in headless Chromium with the network cut off (shared by tests).
+
+    with open_offline(path) as (page, blocked):
+        assert chart_count(page) == 2
+        assert "Telegram" in hover_first_mark(page)
+    assert blocked == []
+
+Every request that is not a ``file:`` or ``data:`` URL is aborted and recorded in
+``blocked``; script errors land in ``page.coop_errors`` and dialogs (``alert`` and
+friends, which a script injection would use) in ``page.coop_dialogs``.
+Chromium is the system one (/usr/bin/chromium); a missing browser is an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+CHART_SELECTOR = ".coop-chart"
+TOOLTIP_SELECTOR = "#vg-tooltip-element"
+
+
+@contextlib.contextmanager
+def open_offline(
+    path: str | Path, *, width: int = 1200, height: int = 900, wait_for_charts: bool = True
+) -> Iterator[tuple[object, list[str]]]:
+    """Open ``path`` (a local HTML file) with all network blocked; yield ``(page, blocked)``.
+
+    ``blocked`` lists every non-file URL the page tried to load. When
+    ``wait_for_charts`` is set, returns only once every chart container holds an svg or
+    canvas (or after 15 s, leaving the assertion to the caller).
+    """
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        raise RuntimeError(f"{CHROMIUM} is missing: install Debian's chromium package (CI does)")
+    blocked: list[str] = []
+    url = Path(path).resolve().as_uri()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": width, "height": height})
+
+            def route(r):  # every request goes through here
+                if r.request.url.startswith(("file:", "data:", "blob:", "about:")):
+                    r.continue_()
+                else:
+                    blocked.append(r.request.url)
+                    r.abort()
+
+            context.route("**/*", route)
+            page = context.new_page()
+            page.coop_errors = []
+            page.coop_dialogs = []
+            page.on("pageerror", lambda exc: page.coop_errors.append(str(exc)))
+            page.on("console", lambda msg: msg.type == "error" and page.coop_errors.append(msg.text))
+
+            def on_dialog(dialog):
+                page.coop_dialogs.append(f"{dialog.type}: {dialog.message}")
+                dialog.dismiss()
+
+            page.on("dialog", on_dialog)
+            page.goto(url, wait_until="load")
+            if wait_for_charts:
+                wait_for_all_charts(page)
+            yield page, blocked
+        finally:
+            browser.close()
+
+
+def wait_for_all_charts(page, *, timeout_ms: int = 15_000) -> bool:
+    """Wait until every chart container holds an svg or canvas; True when they all do."""
+    try:
+        page.wait_for_function(
+            """sel => Array.from(document.querySelectorAll(sel))
+                   .every(el => el.querySelector('svg, canvas'))""",
+            arg=CHART_SELECTOR,
+            timeout=timeout_ms,
+        )
+        return True
+    except Exception:
+        return False
+
+
+def chart_count(page) -> int:
+    """Number of chart containers on the page that were drawn (hold an svg or canvas)."""
+    return page.evaluate(
+        """sel => Array.from(document.querySelectorAll(sel))
+               .filter(el => el.querySelector('svg, canvas')).length""",
+        CHART_SELECTOR,
+    )
+
+
+def chart_containers(page) -> int:
+    """Number of chart containers on the page, drawn or not."""
+    return page.evaluate("sel => document.querySelectorAll(sel).length", CHART_SELECTOR)
+
+
+def hover_first_mark(page, *, chart_index: int = 0, mark_index: int = 0, timeout_ms: int = 5_000) -> str:
+    """Move the mouse over a mark of a chart and return the vega tooltip's visible text.
+
+    Marks are vega's ``path.mark-*``/``rect``/``circle`` items with pointer events; the
+    tooltip is vega-tooltip's ``#vg-tooltip-element``. Raises when no tooltip appears.
+    """
+    chart = page.locator(CHART_SELECTOR).nth(chart_index)
+    marks = chart.locator(
+        "g.mark-rect path, g.mark-symbol path, g.mark-arc path, g.mark-area path, "
+        "g.mark-line path, g.mark-point path, g.mark-circle path, g.mark-square path, g.mark-tick path"
+    )
+    mark = marks.nth(mark_index)
+    mark.scroll_into_view_if_needed()
+    box = mark.bounding_box()
+    if box is None:
+        raise AssertionError(f"chart {chart_index} has no visible mark {mark_index}")
+    page.mouse.move(0, 0)
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=4)
+    tooltip = page.locator(TOOLTIP_SELECTOR)
+    tooltip.wait_for(state="visible", timeout=timeout_ms)
+    page.wait_for_function(
+        "sel => { const el = document.querySelector(sel); return el && el.innerText.trim().length > 0; }",
+        arg=TOOLTIP_SELECTOR,
+        timeout=timeout_ms,
+    )
+    return tooltip.inner_text()
+
+
+def screenshot(path: str | Path, out: str | Path, *, width: int = 1200, full_page: bool = True) -> Path:
+    """Save a PNG of a rendered page (for a person to look at; never committed)."""
+    with open_offline(path, width=width) as (page, _blocked):
+        page.screenshot(path=str(out), full_page=full_page)
+    return Path(out)
