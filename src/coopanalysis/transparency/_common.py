@@ -200,6 +200,7 @@ COUNTRY_ALIASES: dict[str, str] = {
     "congo, the democratic republic of the": "CD",
     "democratic republic of congo": "CD",
     "palestinian territories": "PS",
+    "palestinian authority": "PS",
     "palestinian territory": "PS",
     "palestine, state of": "PS",
     "moldova, republic of": "MD",
@@ -357,7 +358,7 @@ def file_load(path: Path, marked: pl.DataFrame, build, *, reason_column: str = "
     return FileLoad(
         file=Path(path).name,
         rows_read=marked.height,
-        frame=build(kept.lazy()),
+        frame=build(kept.lazy()).collect().lazy(),
         rows_kept=kept.height,
         rejected_by_reason=count_reasons(marked, reason_column=reason_column),
     )

@@ -175,7 +175,7 @@ def load_file(path: Path) -> FileLoad:
     return FileLoad(
         file=path.name,
         rows_read=rows_read,
-        frame=out,
+        frame=out.collect().lazy(),
         rows_kept=kept.height,
         rejected_by_reason=dict(sorted(reasons.items())),
     )

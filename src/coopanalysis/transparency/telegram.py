@@ -198,7 +198,7 @@ def load_dataset(path: Path) -> FileLoad:
     return FileLoad(
         file=path.name,
         rows_read=rows_read,
-        frame=frame,
+        frame=frame.collect().lazy(),
         rows_kept=len(out) - derived,
         rejected_by_reason=reasons,
     )
