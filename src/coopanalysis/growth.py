@@ -88,13 +88,14 @@ def yoy_growth_from_log(
 
     Each year in [start, end] is counted over the part of it inside the range, and compared with
     the same days of the year before (a Jan–Jun partial year against Jan–Jun of the year before,
-    never against a full year). Columns: period_start, period_end, *by, requests, base, growth,
+    never against a full year). The log is taken to cover whole months from the month of its first
+    request; a base before that gets a null growth with the reason. Columns: period_start, period_end, *by, requests, base, growth,
     growth_note.
     """
     by = list(by)
     current = count_requests(lf, period="year", by=by, start=start, end=end)
     base_lf = count_requests(lf, period="year", by=by, start=_minus_year(start), end=_minus_year(end))
-    first_request = lf.select(_first_request=pl.col("requested_on").min())
+    first_request = lf.select(_first_request=pl.col("requested_on").min().dt.truncate("1mo"))
     base = base_lf.select(
         pl.col("period_start").alias("_base_start"), *by, pl.col("requests").alias("base")
     )

@@ -22,6 +22,19 @@ PLATFORM_NAMES: dict[str, str] = {
     "snapchat": "Snapchat",
     "binance": "Binance",
     "amazon": "Amazon",
+    "구글": "Google",
+    "유튜브": "Google",
+    "메타": "Meta",
+    "페이스북": "Meta",
+    "인스타그램": "Meta",
+    "애플": "Apple",
+    "마이크로소프트": "Microsoft",
+    "트위터": "X",
+    "엑스": "X",
+    "텔레그램": "Telegram",
+    "디스코드": "Discord",
+    "틱톡": "TikTok",
+    "바이낸스": "Binance",
 }
 """Lower-case source spelling → the platform name used throughout the reports."""
 

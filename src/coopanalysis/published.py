@@ -50,6 +50,9 @@ class PublishedSeries:
     counts: pl.LazyFrame
     set_aside: pl.DataFrame
     rows_read: int
+    facts_used: int
+    """Source rows merged into `counts` (several facts of one span make one row); with
+    `set_aside` they account for every row read."""
 
 
 def load_knpa_series(path: str | Path | None = None) -> PublishedSeries:
@@ -93,7 +96,8 @@ def load_knpa_series(path: str | Path | None = None) -> PublishedSeries:
         answered_share=pl.coalesce(pl.col("rate"), pl.col("answered") / pl.col("requests")),
         legal_process=pl.lit(None, dtype=pl.String),
     )
-    return PublishedSeries(conform(counts.lazy(), COUNTS_SCHEMA), set_aside, raw.height)
+    used = raw.filter(usable).height
+    return PublishedSeries(conform(counts.lazy(), COUNTS_SCHEMA), set_aside, raw.height, used)
 
 
 def knpa_yearly_requests(path: str | Path | None = None) -> pl.LazyFrame:

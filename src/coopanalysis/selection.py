@@ -145,6 +145,7 @@ class SeriesSelection:
     source: str
     counts: pl.LazyFrame
     rows_read: int
+    facts_used: int
     set_aside: pl.DataFrame
     start: dt.date | None
     end: dt.date | None
@@ -172,7 +173,8 @@ def select_series(
         cond &= pl.col("period_end") <= last
     if chosen:
         cond &= pl.col("provider").is_in(chosen)
-    return SeriesSelection(str(Path(path)), series.counts.filter(cond), series.rows_read, series.set_aside, first, last, chosen)
+    return SeriesSelection(str(Path(path)), series.counts.filter(cond), series.rows_read, series.facts_used,
+                           series.set_aside, first, last, chosen)
 
 
 def is_request_log(data: str) -> bool:

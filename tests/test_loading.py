@@ -1,0 +1,171 @@
+"""Validated loading: every row is kept or rejected with file, line, column and reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from coopanalysis import cli, paths
+from coopanalysis.errors import DataFileError
+from coopanalysis.loading import load_counts, load_requests
+
+HEADER = "request_id,requested_on,agency,country,platform,crime_type,channel,responded_on,response,case_outcome,closed_on"
+GOOD = "R1,2021-01-05,Seoul Mapo Police Station,KR,telegram,fraud,email,,,open,"
+MIXED = "\n".join(
+    [
+        HEADER,
+        GOOD,  # line 2: kept
+        "R2,2021-13-05,Seoul Mapo,KR,Google,fraud,portal,2021-01-20,disclosed,arrested,2021-03-01",  # 3 bad date
+        "R3,2021-02-05,Seoul Mapo,KR,Google,fraud,portal,2021-01-20,disclosed,arrested,2021-03-01",  # 4 responded before
+        "R1,2021-02-05,Seoul Mapo,KR,Google,fraud,portal,2021-02-20,disclosed,arrested,2021-03-01",  # 5 duplicate id
+        "R5,2021-02-05,,KR,Google,fraud,portal,2021-02-20,disclosed,arrested,2021-03-01",  # 6 missing agency
+        "R6,2031-02-05,Busan,KR,Meta,fraud,portal,,,open,",  # 7 future
+        "R7,2021-02-05,Busan,KR,Meta,fraud,portal,2021-03-01,Partial,Suspect identified,",  # 8 kept (normalised)
+        "R8,2021-02-05,Busan,KR,Meta,fraud,portal,2021-03-01,maybe,open,",  # 9 response not allowed
+        "R9,2021-02-05,Busan,KR,Meta,fraud,portal,2021-03-01,disclosed,open,2021-01-01",  # 10 closed before
+        "R10,2021-02-05,Busan,KR,Meta,fraud,portal,,disclosed,open,",  # 11 response without date
+    ]
+)
+TODAY = dt.date(2026, 1, 1)
+
+
+@pytest.fixture
+def mixed_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "log.csv"
+    path.write_text(MIXED + "\n", encoding="utf-8")
+    return path
+
+
+def test_mixed_file_accounts_for_every_row(mixed_csv: Path) -> None:
+    result = load_requests(mixed_csv, today=TODAY)
+    summary = result.summary()
+    assert (summary["rows_read"], summary["rows_kept"], summary["rows_rejected"]) == (10, 2, 8)
+    rejects = result.rejects.select("line", "column", "reason").rows()
+    assert rejects == [
+        (3, "requested_on", "unparseable_date"),
+        (4, "responded_on", "responded_before_requested"),
+        (5, "request_id", "duplicate_request_id"),
+        (6, "agency", "missing_value"),
+        (7, "requested_on", "date_in_future"),
+        (9, "response", "value_not_allowed"),
+        (10, "closed_on", "closed_before_requested"),
+        (11, "response", "response_date_mismatch"),
+    ]
+    assert result.rejects["source_file"].unique().to_list() == [str(mixed_csv)]
+    assert result.rejects.filter(pl.col("line") == 3)["value"].item() == "2021-13-05"
+
+
+def test_kept_rows_are_canonical(mixed_csv: Path) -> None:
+    kept = load_requests(mixed_csv, today=TODAY).data.collect()
+    assert kept.columns == list(__import__("coopanalysis.schema", fromlist=["x"]).REQUESTS_SCHEMA)
+    assert kept["request_id"].to_list() == ["R1", "R7"]
+    assert kept["platform"].to_list() == ["Telegram", "Meta"]  # one spelling per platform
+    assert kept.filter(pl.col("request_id") == "R7").select("response", "case_outcome").row(0) == (
+        "partial",
+        "suspect_identified",
+    )
+    assert kept["requested_on"].dtype == pl.Date
+
+
+def test_bom_utf8_and_cp949_with_korean_mapping(tmp_path: Path) -> None:
+    text = (
+        "요청번호,요청일자,요청관서,플랫폼,회신일자,회신결과,사건결과\n"
+        "K1,2022.03.04,서울마포경찰서,텔레그램,,,추적불가중지\n"
+        "K2,2022. 3. 5.,서울강남경찰서,Google,2022-03-20,자료제공,검거\n"
+        "K3,20220306,서울강남경찰서,Google,2022-03-21,무응답,검거\n"
+    )
+    mapping = paths.DATA_DIR / "mappings" / "knpa_korean_headers.toml"
+    for name, raw in {"bom.csv": "\ufeff" + text, "cp949.csv": text}.items():
+        path = tmp_path / name
+        path.write_bytes(raw.encode("utf-8") if name == "bom.csv" else raw.encode("cp949"))
+        result = load_requests(path, mapping=mapping, today=TODAY)
+        kept = result.data.collect()
+        assert kept["request_id"].to_list() == ["K1", "K2"], name
+        assert kept["agency"].to_list() == ["서울마포경찰서", "서울강남경찰서"]
+        assert kept["platform"].to_list() == ["Telegram", "Google"]  # 텔레그램 → Telegram
+        assert kept["requested_on"].to_list() == [dt.date(2022, 3, 4), dt.date(2022, 3, 5)]
+        assert kept["case_outcome"].to_list() == ["suspended_untraceable", "arrested"]
+        assert result.rejects.select("line", "column", "reason", "value").row(0) == (
+            4, "response", "value_not_allowed", "무응답",
+        )
+
+
+def test_parquet_hive_and_xlsx(tmp_path: Path) -> None:
+    df = pl.DataFrame(
+        {
+            "request_id": ["P1", "P2", "P3"],
+            "requested_on": [dt.date(2021, 1, 1), dt.date(2022, 1, 1), dt.date(2022, 2, 1)],
+            "agency": ["A", "B", None],
+            "platform": ["Google", "Meta", "X"],
+            "year": [2021, 2022, 2022],
+        }
+    )
+    hive = tmp_path / "hive"
+    df.write_parquet(hive, partition_by="year")
+    result = load_requests(hive, today=TODAY)
+    assert result.summary()["rows_kept"] == 2
+    assert result.rejects.select("column", "reason").row(0) == ("agency", "missing_value")
+
+    xlsx = tmp_path / "log.xlsx"
+    df.drop("year").write_excel(xlsx)
+    result = load_requests(xlsx, today=TODAY)
+    assert result.data.collect()["requested_on"].to_list() == [dt.date(2021, 1, 1), dt.date(2022, 1, 1)]
+    assert result.rejects.select("line", "column").row(0) == (4, "agency")  # sheet row 4 (header is row 1)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such file"),
+        ("", "the file is empty"),
+        ("request_id,agency\nR1,A\n", "required columns 'requested_on', 'platform' absent; the file has 'request_id', 'agency'"),
+    ],
+)
+def test_unusable_file_names_file_and_problem(tmp_path: Path, content: str | None, message: str) -> None:
+    path = tmp_path / "log.csv"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(DataFileError) as err:
+        load_requests(path)
+    assert str(path) in str(err.value)
+    assert message in str(err.value)
+
+
+def test_validate_cli_json_and_rejects(mixed_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "rejects.csv"
+    code = cli.main(["validate", str(mixed_csv), "--json", "--rejects", str(out)])
+    assert code == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert set(payload) == {"rows_read", "rows_kept", "rows_rejected", "rejected_by_reason"}
+    assert payload["rows_read"] == payload["rows_kept"] + payload["rows_rejected"]
+    assert payload["rejected_by_reason"]["duplicate_request_id"] == 1
+    assert pl.read_csv(out).height == payload["rows_rejected"]
+
+
+def test_validate_cli_unusable_file_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    code = cli.main(["validate", str(tmp_path / "missing.csv")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "missing.csv: no such file or directory" in err
+    assert "Traceback" not in err
+
+
+def test_counts_table_parses_published_number_formats(tmp_path: Path) -> None:
+    path = tmp_path / "counts.csv"
+    path.write_text(
+        "source,provider,country,period_start,period_end,requests,answered,answered_share\n"
+        'meta,facebook,KR,2021-01-01,2021-06-30,"1,158",900,80%\n'
+        "meta,facebook,KR,2021-07-01,2021-06-30,10,5,50%\n"
+        "meta,facebook,KR,2022-01-01,2022-06-30,10,12,\n"
+    )
+    result = load_counts(path)
+    kept = result.data.collect()
+    assert kept.select("provider", "requests", "answered", "answered_share").row(0) == ("Meta", 1158, 900, 0.8)
+    assert result.rejects.select("line", "reason").rows() == [
+        (3, "period_end_before_start"),
+        (4, "answered_exceeds_requests"),
+    ]
