@@ -1,0 +1,192 @@
+"""Altair charts of the `transparency` report.
+
+Each builder takes a small collected frame made by a transform of
+`coopanalysis.transparency.summaries` or `.reconcile` and returns a chart with its
+data inline. Providers keep the colour they have in every report
+(`coopanalysis.charts.platform_colour`); an empty frame gives an empty chart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import polars as pl
+
+from coopanalysis.charts import CATEGORY_PALETTE, platform_colour, title_of
+from coopanalysis.platforms import PLATFORM_NAMES
+
+COUNT = ",d"
+PERCENT = ".0%"
+
+TITLES = {
+    "provider": "Provider",
+    "country": "Country",
+    "rank": "Rank",
+    "year": "Year",
+    "legal": "Legal process requests",
+    "emergency": "Emergency requests",
+    "emergency_share": "Emergency share",
+    "requests_low": "Requests (lower bound)",
+    "requests_high": "Requests (upper bound)",
+    "phase": "Before/after late-2024 change",
+    "fulfilled": "Fulfilled requests",
+    "affected_users": "Affected users",
+    "fulfilled_per_30_days": "Fulfilled requests per 30 days",
+    "days": "Days",
+    "agency_requests": "Requests the agency sent",
+    "providers_requests": "Requests providers received",
+    "providers_included": "Providers covering the whole year",
+    "series": "Series",
+}
+
+
+def _t(column: str) -> str:
+    return TITLES.get(column, title_of(column))
+
+
+def _check(df: pl.DataFrame, builder: str, *columns: str) -> None:
+    if not isinstance(df, pl.DataFrame):
+        raise TypeError(f"{builder} takes a collected polars DataFrame, not {type(df).__name__}")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(f"{builder}: columns {', '.join(missing)} missing (got {', '.join(df.columns)})")
+
+
+def provider_scale(names: Sequence[str]) -> alt.Scale:
+    """Colour scale of lower-case provider names, each in its platform colour."""
+    domain = sorted({n for n in names if n is not None})
+    return alt.Scale(domain=domain, range=[platform_colour(PLATFORM_NAMES.get(n, n)) for n in domain])
+
+
+def _provider_colour(df: pl.DataFrame, *, legend: bool = True) -> alt.Color:
+    names = df.get_column("provider").unique().to_list() if "provider" in df.columns else []
+    return alt.Color(
+        "provider:N", title=_t("provider"), scale=provider_scale(names), legend=alt.Legend() if legend else None
+    )
+
+
+def _tip(field: str, kind: str, fmt: str | None = None) -> alt.Tooltip:
+    if kind == "T":
+        return alt.Tooltip(f"{field}:T", title=_t(field), format=fmt or "%Y-%m-%d")
+    return alt.Tooltip(f"{field}:{kind}", title=_t(field), **({"format": fmt} if fmt else {}))
+
+
+def chart_requests_over_time(df: pl.DataFrame, *, country: str) -> alt.VConcatChart:
+    """Requests per published period (top) and the share answered (bottom), one line per
+    provider; a banded figure ("<10", "0–249") is drawn as a vertical range.
+    Input: `requests_over_time` — provider, period_start, period_end, requests,
+    requests_low, requests_high, answered_share."""
+    _check(df, "chart_requests_over_time", "provider", "period_start", "period_end", "requests",
+           "requests_low", "requests_high", "answered_share")
+    focus = alt.selection_point(fields=["provider"], bind="legend", name="focus")
+    colour = _provider_colour(df)
+    base = alt.Chart(df).encode(
+        x=alt.X("period_start:T", title=_t("period_start")),
+        color=colour,
+        opacity=alt.condition(focus, alt.value(1.0), alt.value(0.15)),
+    )
+    tips = [_tip("provider", "N"), _tip("period_start", "T"), _tip("period_end", "T"),
+            _tip("requests", "Q", COUNT), _tip("requests_low", "Q", COUNT), _tip("requests_high", "Q", COUNT),
+            _tip("answered_share", "Q", PERCENT)]
+    lines = base.transform_filter("isValid(datum.requests)").mark_line(point=True).encode(
+        y=alt.Y("requests:Q", title=_t("requests")), tooltip=tips
+    )
+    bands = base.transform_filter("!isValid(datum.requests) && isValid(datum.requests_high)").mark_rule(
+        strokeWidth=3
+    ).encode(y="requests_low:Q", y2="requests_high:Q", tooltip=tips)
+    top = alt.layer(lines, bands).add_params(focus).properties(
+        title=alt.TitleParams(
+            f"Requests from {country} per published period, by provider",
+            subtitle="Half-years or quarters as each provider publishes them. Click a legend entry to focus.",
+        ),
+        height=240,
+    )
+    share = base.transform_filter("isValid(datum.answered_share)").mark_line(point=True, strokeDash=[4, 2]).encode(
+        y=alt.Y("answered_share:Q", title=_t("answered_share"), axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1])),
+        tooltip=tips,
+    ).properties(title=f"Share of {country}'s requests the provider answered with some data", height=160)
+    return alt.vconcat(top, share, spacing=20).resolve_scale(color="shared")
+
+
+def chart_country_ranking(df: pl.DataFrame, *, provider: str, highlight: str | None = None) -> alt.Chart:
+    """Horizontal bars of the countries with most requests to a provider; `highlight` in colour.
+    Input: `country_ranking` — rank, country, requests, answered_share."""
+    _check(df, "chart_country_ranking", "rank", "country", "requests", "answered_share")
+    colour = alt.condition(
+        alt.datum.country == (highlight or ""), alt.value(CATEGORY_PALETTE[1]), alt.value(CATEGORY_PALETTE[0])
+    )
+    return alt.Chart(df).mark_bar().encode(
+        y=alt.Y("country:N", title=_t("country"), sort=alt.EncodingSortField("rank", order="ascending")),
+        x=alt.X("requests:Q", title=_t("requests")),
+        color=colour,
+        tooltip=[_tip("rank", "Q"), _tip("country", "N"), _tip("requests", "Q", COUNT),
+                 _tip("answered_share", "Q", PERCENT)],
+    ).properties(title=f"Countries with most requests to {provider}", height=alt.Step(18))
+
+
+def chart_emergency_legal(df: pl.DataFrame, *, country: str) -> alt.Chart:
+    """Stacked bars per year of legal-process and emergency requests, one panel per provider.
+    Input: `emergency_and_legal` — provider, year, legal, emergency, emergency_share."""
+    _check(df, "chart_emergency_legal", "provider", "year", "legal", "emergency", "emergency_share")
+    return alt.Chart(df).transform_fold(["legal", "emergency"], as_=["kind", "count"]).transform_calculate(
+        kind_label="datum.kind == 'legal' ? 'Legal process' : 'Emergency'"
+    ).mark_bar().encode(
+        x=alt.X("year:O", title=_t("year")),
+        y=alt.Y("count:Q", title=_t("requests"), stack="zero"),
+        color=alt.Color("kind_label:N", title="Kind of request",
+                        scale=alt.Scale(domain=["Legal process", "Emergency"],
+                                        range=[CATEGORY_PALETTE[0], CATEGORY_PALETTE[1]])),
+        column=alt.Column("provider:N", title=_t("provider")),
+        tooltip=[_tip("provider", "N"), _tip("year", "O"), alt.Tooltip("kind_label:N", title="Kind of request"),
+                 alt.Tooltip("count:Q", title=_t("requests"), format=COUNT),
+                 _tip("emergency_share", "Q", PERCENT)],
+    ).properties(
+        title=f"Emergency and legal-process requests from {country}", width=220, height=200
+    ).resolve_scale(x="independent")
+
+
+def chart_telegram_phases(df: pl.DataFrame, *, country: str) -> alt.Chart:
+    """Telegram's fulfilled requests per 30 days for each published period, coloured by
+    phase (before / after its late-2024 change). Input: `telegram_before_after`."""
+    _check(df, "chart_telegram_phases", "phase", "period_start", "period_end", "days", "fulfilled",
+           "affected_users", "fulfilled_per_30_days")
+    return alt.Chart(df).mark_bar().encode(
+        x=alt.X("period_start:T", title=_t("period_start")),
+        x2="period_end:T",
+        y=alt.Y("fulfilled_per_30_days:Q", title=_t("fulfilled_per_30_days")),
+        color=alt.Color("phase:N", title=_t("phase"),
+                        scale=alt.Scale(domain=["before", "after"], range=["#BBBBBB", platform_colour("Telegram")])),
+        tooltip=[_tip("phase", "N"), _tip("period_start", "T"), _tip("period_end", "T"), _tip("days", "Q"),
+                 _tip("fulfilled", "Q", COUNT), _tip("affected_users", "Q", COUNT),
+                 _tip("fulfilled_per_30_days", "Q", ",.1f")],
+    ).properties(
+        title=alt.TitleParams(
+            f"Telegram: requests from {country} it fulfilled, per 30 days",
+            subtitle="Telegram reports fulfilled requests only (IP address and/or phone number).",
+        ),
+        height=220,
+    )
+
+
+def chart_reconciliation(df: pl.DataFrame, *, country: str) -> alt.Chart:
+    """Per year, what the agency says it sent next to what providers covering the whole
+    year say they received. Input: `reconcile_yearly`."""
+    _check(df, "chart_reconciliation", "year", "agency_period", "agency_requests", "providers_requests",
+           "providers_included")
+    return alt.Chart(df).transform_fold(
+        ["agency_requests", "providers_requests"], as_=["series_key", "count"]
+    ).transform_filter("isValid(datum.count)").transform_calculate(
+        series=f"datum.series_key == 'agency_requests' ? '{_t('agency_requests')}' : '{_t('providers_requests')}'"
+    ).mark_bar().encode(
+        x=alt.X("agency_period:N", title="Year (agency's period)"),
+        y=alt.Y("count:Q", title=_t("requests")),
+        color=alt.Color("series:N", title=_t("series"),
+                        scale=alt.Scale(domain=[_t("agency_requests"), _t("providers_requests")],
+                                        range=[CATEGORY_PALETTE[3], CATEGORY_PALETTE[0]])),
+        xOffset=alt.XOffset("series:N", sort=[_t("agency_requests"), _t("providers_requests")]),
+        tooltip=[alt.Tooltip("agency_period:N", title="Period"), alt.Tooltip("series:N", title=_t("series")),
+                 alt.Tooltip("count:Q", title=_t("requests"), format=COUNT),
+                 _tip("providers_included", "N")],
+    ).properties(title=f"Requests from {country}: the agency's count and the providers' count", height=240)
