@@ -65,7 +65,7 @@ def say(template: str, **values: Any) -> None:
     from IPython.display import display
 
     text = format_markdown(template, **values)
-    display({"text/markdown": text, "text/plain": text}, raw=True)
+    display({"text/markdown": text, "text/plain": template.format(**values)}, raw=True)
 
 
 def _format_cell(value: Any) -> tuple[str, str]:
@@ -102,9 +102,9 @@ def table_html(df: Any, *, caption: str | None = None, max_rows: int = 200) -> s
     parts = ['<table class="coop-table">']
     if caption is not None:
         parts.append(f"<caption>{html.escape(str(caption))}</caption>")
-    num_class = ' class="num"'
+    num_class = ' class="num"'  # attributes in the order the page's sanitiser writes them
     head = "".join(
-        f'<th scope="col"{num_class if is_num else ""}>{html.escape(name)}</th>'
+        f'<th{num_class if is_num else ""} scope="col">{html.escape(name)}</th>'
         for name, is_num in zip(df.columns, numeric, strict=True)
     )
     parts.append(f"<thead><tr>{head}</tr></thead>")
