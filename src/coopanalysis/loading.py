@@ -26,11 +26,12 @@ from coopanalysis import schema as S
 from coopanalysis.errors import CoopAnalysisError, DataFileError
 from coopanalysis.parsing import blank_to_null, normalise_token, parse_count, parse_date, parse_share
 from coopanalysis.platforms import canonical_platform
-from coopanalysis.sources import ColumnMap, load_column_map, read_raw
+from coopanalysis.sources import ColumnMap, load_column_map, read_raw, reading
 
 Kind = Literal["requests", "counts"]
 
 REASONS: dict[str, str] = {
+    "blank_row": "the row is empty",
     "missing_value": "a required value is missing",
     "unparseable_date": "the date cannot be read (write it as YYYY-MM-DD)",
     "unparseable_number": "the number cannot be read",
@@ -78,7 +79,7 @@ def _build_schema(name: str, columns: Mapping[str, dy.Column], rules: Mapping[st
 
 def _requests_rules(present: set[str], today: dt.date) -> dict[str, pl.Expr]:
     c = pl.col
-    rules: dict[str, pl.Expr] = {}
+    rules: dict[str, pl.Expr] = {"blank_row__request_id": c("_blank").not_()}
     for col in S.REQUESTS_REQUIRED:
         rules[f"missing_value__{col}"] = c(_raw(col)).is_not_null()
     for col in S.REQUESTS_DATE_COLUMNS:
@@ -153,7 +154,8 @@ def _type_requests(raw: pl.LazyFrame, mapping: ColumnMap) -> tuple[pl.LazyFrame,
         else:
             exprs.append(value.alias(col))
     typed = raw.select(exprs).with_columns(
-        _first_of_id=c("request_id").is_null() | c("request_id").is_first_distinct()
+        _first_of_id=c("request_id").is_null() | c("request_id").is_first_distinct(),
+        _blank=pl.all_horizontal([c(_raw(col)).is_null() for col in S.REQUESTS_SCHEMA]),
     )
     return typed, present
 
@@ -210,7 +212,8 @@ class LoadResult:
         """One row per rejected source row: source_file, line, column, reason, message, value.
 
         The reason is the first rule the row broke, in the order the rules are declared."""
-        details = self._failure.details()
+        with reading(self.path):
+            details = self._failure.details()
         if details.height == 0:
             return pl.DataFrame(schema=REJECTS_SCHEMA)
         first = pl.coalesce(
@@ -237,7 +240,10 @@ class LoadResult:
 
     @cached_property
     def _counts(self) -> tuple[int, int]:
-        read, kept = pl.collect_all([self._raw.select(pl.len()), self.data.select(pl.len())])
+        with reading(self.path):
+            read, kept = pl.collect_all([self._raw.select(pl.len()), self.data.select(pl.len())])
+        if read.item() == 0:
+            raise DataFileError(self.path, "has a header but no data rows")
         return int(read.item()), int(kept.item())
 
     @property
@@ -284,7 +290,7 @@ def _load(
     raw = read_raw(path, mapping=cmap, known=table, required=required)
     typed, present = typer(raw, cmap)
     rule_exprs = rules(present)
-    extra = {"_first_of_id": dy.Bool(nullable=False)} if kind == "requests" else {}
+    extra = {"_first_of_id": dy.Bool(nullable=False), "_blank": dy.Bool(nullable=False)} if kind == "requests" else {}
     schema_cls = _build_schema(f"{kind.capitalize()}Rules", {**_columns_for(table), **extra}, rule_exprs)
     try:
         good, failure = schema_cls.filter(typed)

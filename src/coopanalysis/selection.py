@@ -113,6 +113,7 @@ def select_requests(
     _check_range(first, last)
     path = paths.resolve_data_path(data) if data else paths.SAMPLE_REQUESTS
     load = load_requests(path, mapping=mapping or None)
+    load.summary()  # reads the whole file once: parse errors surface here, with the file named
     facts = load.data.select(
         pl.col("platform").unique().sort().implode().alias("platforms"),
         pl.col("agency").unique().sort().implode().alias("agencies"),

@@ -9,10 +9,13 @@ Nothing is parsed or dropped here: that is validation's job.
 from __future__ import annotations
 
 import codecs
+import contextlib
+import csv
 import hashlib
+import re
 import tempfile
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,6 +107,34 @@ def canonical_names(headers: Iterable[str], mapping: ColumnMap, known: Iterable[
     return result
 
 
+@contextlib.contextmanager
+def reading(path: str | Path) -> Iterator[None]:
+    """Turn the parse errors polars raises while it reads (stray quotes, ragged lines, bad bytes)
+    into one DataFileError naming the file and the cause."""
+    try:
+        yield
+    except (pl.exceptions.ComputeError, pl.exceptions.ShapeError, pl.exceptions.SchemaError,
+            pl.exceptions.NoDataError, OSError) as exc:
+        text = str(exc)
+        first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+        if "more fields than defined" in text:
+            first = "a line has more fields than the header (a stray delimiter or quote?)"
+        elif "could not parse" in text and '"' in text:
+            first = "a quoted field is not closed (a stray quote?)"
+        offset = re.search(r"offset in the file is (\d+) bytes", text)
+        where = f" near byte {offset.group(1)}" if offset else ""
+        raise DataFileError(path, f"cannot be read as a table{where}: {first}") from None
+
+
+def _check_header(path: Path, separator: str) -> None:
+    with path.open("r", encoding="utf-8", errors="replace", newline="") as fh:
+        header = next(csv.reader(fh, delimiter=separator), [])
+    names = [h.strip().lstrip("\ufeff") for h in header]
+    dups = sorted({n for n in names if names.count(n) > 1})
+    if dups:
+        raise DataFileError(path, f"duplicate column name{'s' if len(dups) > 1 else ''} in the header: {show_names(dups)}")
+
+
 def _looks_utf8(path: Path, probe: int = 1 << 20) -> bool:
     decoder = codecs.getincrementaldecoder("utf-8")()
     with path.open("rb") as fh:
@@ -146,6 +177,7 @@ def _scan_csv(path: Path, encoding: str) -> pl.LazyFrame:
         path = transcode_to_utf8(path, "cp949")
     sample = path.open("r", encoding="utf-8", errors="replace").readline()
     separator = max((",", ";", "\t", "|"), key=sample.count)
+    _check_header(path, separator)
     return pl.scan_csv(
         path,
         separator=separator,
@@ -192,11 +224,17 @@ def scan_table(path: str | Path, *, encoding: str = "auto", sheet: str | None = 
         lf = _scan_csv(path, encoding)
     else:
         raise DataFileError(path, f"unknown file type {suffix!r}; use CSV, Parquet (file or folder) or XLSX")
-    try:
+    with reading(path):
         lf.collect_schema()
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        raise DataFileError(path, f"is not a readable table: {str(exc).splitlines()[0]}") from None
     return lf.with_columns(_line=pl.col("_line").cast(pl.Int64))
+
+
+def show_names(names: Iterable[str], *, most: int = 12, width: int = 40) -> str:
+    """Column names for a message: quoted, each cut to `width` characters, at most `most` of them."""
+    names = list(names)
+    shown = [repr(n if len(n) <= width else n[: width - 1] + "…") for n in names[:most]]
+    more = f" and {len(names) - most} more" if len(names) > most else ""
+    return ", ".join(shown) + more
 
 
 def read_raw(
@@ -222,7 +260,7 @@ def read_raw(
         raise DataFileError(
             path,
             f"required column{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))} "
-            f"absent; the file has {', '.join(map(repr, headers))}. Map its headers with --map MAP.toml",
+            f"absent; the file has {show_names(headers)}. Map its headers with --map MAP.toml",
         )
     lf = lf.select("_line", *[pl.col(h).alias(c) for h, c in renames.items()])
     return lf.with_columns(_source=pl.lit(str(path)))
