@@ -1,0 +1,41 @@
+"""A batch worker process: runs reports one after the other for `coopanalysis run`.
+
+Started by the runner as `python -m coopanalysis.batch._worker --serve FD` in a
+new session. It reads one job (JSON) per line on stdin, runs it with
+`coopanalysis.batch.runner.run_report`, and writes the result (JSON) as one
+line to file descriptor FD. It ends when stdin closes. Imports and the
+renderer's vega bundle are loaded once, before the first job.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import asdict
+
+
+def serve(result_fd: int) -> int:
+    from coopanalysis.batch.kernel import skip_slow_iri_format_checker
+
+    skip_slow_iri_format_checker()
+
+    import papermill  # noqa: F401  (loaded once for every report of this worker)
+
+    from coopanalysis import render
+    from coopanalysis.batch.runner import ReportJob, run_report
+
+    render.vega_bundle()
+    with os.fdopen(result_fd, "wb", buffering=0) as results:
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            result = run_report(ReportJob(**json.loads(line)))
+            results.write(json.dumps(asdict(result), default=str).encode("utf-8") + b"\n")
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[1] != "--serve":
+        sys.exit("usage: python -m coopanalysis.batch._worker --serve FD")
+    sys.exit(serve(int(sys.argv[2])))
