@@ -26,7 +26,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 sample: $(STAMP)
-	$(BIN)/coopanalysis synth --rows 41458 --seed 2020 --out data/sample/requests_synthetic.csv
+	$(BIN)/coopanalysis synth --seed 2020 --out data/sample/requests_synthetic.csv
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/transforms.py --rows 1000000
