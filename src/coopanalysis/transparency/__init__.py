@@ -49,6 +49,7 @@ __all__ = [
     "load_family",
     "load_transparency",
     "validate_transparency",
+    "validation_table",
 ]
 
 FAMILIES: dict[str, Callable[[Path], list[FileLoad]]] = {
@@ -149,3 +150,20 @@ def validate_transparency(data_dir: str | Path | None = None) -> list[dict]:
         summary["file"] = f"{family}/{summary['file']}"
         out.append(summary)
     return out
+
+
+def validation_table(data_dir: str | Path | None = None) -> pl.DataFrame:
+    """`validate_transparency` as a table: file, rows_read, rows_kept, rows_rejected, reasons
+    ("reason: rows; …")."""
+    rows = validate_transparency(data_dir)
+    return pl.DataFrame(
+        {
+            "file": [r["file"] for r in rows],
+            "rows_read": [r["rows_read"] for r in rows],
+            "rows_kept": [r["rows_kept"] for r in rows],
+            "rows_rejected": [r["rows_rejected"] for r in rows],
+            "reasons": ["; ".join(f"{k}: {v}" for k, v in r["rejected_by_reason"].items()) for r in rows],
+        },
+        schema={"file": pl.String, "rows_read": pl.Int64, "rows_kept": pl.Int64, "rows_rejected": pl.Int64,
+                "reasons": pl.String},
+    )

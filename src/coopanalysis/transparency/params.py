@@ -29,6 +29,7 @@ class TransparencySelection:
     start: dt.date
     end: dt.date
     data_dir: Path
+    ranking_provider: str
 
 
 def available(table: pl.LazyFrame, column: str) -> list[str]:
@@ -37,13 +38,20 @@ def available(table: pl.LazyFrame, column: str) -> list[str]:
 
 
 def check_report_parameters(
-    *, country: object, providers: object, start: object, end: object, data: object = ""
+    *,
+    country: object,
+    providers: object,
+    start: object,
+    end: object,
+    data: object = "",
+    ranking_provider: object = "google",
 ) -> TransparencySelection:
     """Validate the report's parameters and load the table.
 
     country: ISO alpha-2 code present in the data ("KR"); providers: list of provider
     names present in the data (empty = all); start/end: "YYYY-MM-DD" (empty = the data's
-    first/last day); data: a transparency directory ("" = the bundled one).
+    first/last day); data: a transparency directory ("" = the bundled one);
+    ranking_provider: the provider whose requesting countries are ranked.
     Raises `ParameterError` naming the parameter and the valid values."""
     if not isinstance(data, (str, Path)):
         raise ParameterError(f"data must be a directory path written as text, not {data!r}")
@@ -60,6 +68,10 @@ def check_report_parameters(
     names = available(table, "provider")
     chosen = check_names("providers", [p.strip().lower() for p in providers] if isinstance(providers, list) and all(
         isinstance(p, str) for p in providers) else providers, names)
+    if not isinstance(ranking_provider, str) or ranking_provider.strip().lower() not in names:
+        raise ParameterError(
+            f"ranking_provider: unknown {ranking_provider!r}. Valid values: " + ", ".join(names)
+        )
     first = table.select(pl.col("period_start").min()).collect().item()
     last = table.select(pl.col("period_end").max()).collect().item()
     start_d = parse_date_parameter("start", start) or first
@@ -73,4 +85,5 @@ def check_report_parameters(
         start=start_d,
         end=end_d,
         data_dir=Path(data_dir),
+        ranking_provider=ranking_provider.strip().lower(),
     )

@@ -78,7 +78,8 @@ def reconcile_yearly(
     country: str,
     providers: list[str] | None = None,
 ) -> pl.LazyFrame:
-    """One row per year the agency published: the columns of `RECONCILIATION_COLUMNS`.
+    """One row per year the agency (rows of `agency` whose country is `country`) published:
+    the columns of `RECONCILIATION_COLUMNS`.
 
     `providers_requests` sums the requests received of the providers whose reports cover
     the whole year (`providers_included`); `providers_not_full_year` lists those with
@@ -96,7 +97,7 @@ def reconcile_yearly(
         "year", telegram_fulfilled="answered"
     )
     out = (
-        agency_years(agency)
+        agency_years(agency.filter(pl.col("country") == country))
         .join(per_year, on="year", how="left")
         .join(telegram, on="year", how="left")
         .with_columns(
@@ -180,3 +181,21 @@ def reconciliation_summary(table: pl.DataFrame) -> dict | None:
     row = both.sort("year").row(-1, named=True)
     return {k: row[k] for k in (
         "year", "agency", "agency_requests", "providers_requests", "providers_included", "providers_to_agency")}
+
+
+def reconciliation_sentence(table: pl.DataFrame, *, country: str) -> tuple[str, dict]:
+    """A Markdown template and its values (for `coopanalysis.display.say`) summing up the
+    latest year with both figures, or saying that no year has both."""
+    summary = reconciliation_summary(table)
+    if summary is None:
+        return (
+            "No year has both an agency figure and a full year of provider reports for {country}.",
+            {"country": country},
+        )
+    return (
+        "In **{year}**, {agency} reported sending **{agency_requests:,}** requests; the providers whose "
+        "reports cover that whole year ({providers_included}) report receiving **{providers_requests:,}** "
+        "from {country}, {providers_to_agency:.0%} of the agency's figure. The two are not the same count: "
+        "see the note of each year in the table.",
+        {**summary, "country": country},
+    )

@@ -190,3 +190,54 @@ def telegram_phase_summary(before_after: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(fulfilled_per_30_days=pl.col("fulfilled") * 30 / pl.col("days"))
         .sort("phase", descending=True)
     )
+
+
+def country_position(
+    lf: pl.LazyFrame, *, provider: str, country: str, start: dt.date, end: dt.date
+) -> dict:
+    """Where a country stands among all requesters of a provider within start–end:
+    rank (None when it sent none), countries (how many sent requests), requests."""
+    ranking = country_ranking(lf, provider=provider, start=start, end=end, top=10_000).collect()
+    row = ranking.filter(pl.col("country") == country)
+    return {
+        "provider": provider,
+        "country": country,
+        "rank": row["rank"].item() if row.height else None,
+        "countries": ranking.height,
+        "requests": row["requests"].item() if row.height else None,
+    }
+
+
+def ranking_sentence(position: dict, *, start: dt.date, end: dt.date) -> tuple[str, dict]:
+    """Template and values (for `say`) placing the country among the provider's requesters."""
+    values = {**position, "start": start.isoformat(), "end": end.isoformat()}
+    if position["rank"] is None:
+        return "{provider} reports no requests from {country} between {start} and {end}.", values
+    return (
+        "Between {start} and {end}, **{country}** sent {provider} **{requests:,}** requests, "
+        "rank **{rank}** of {countries} requesting countries.",
+        values,
+    )
+
+
+def telegram_sentence(phases: pl.DataFrame, *, country: str) -> tuple[str, dict]:
+    """Template and values (for `say`) comparing Telegram's fulfilled requests per 30 days
+    before and after its late-2024 change, from `telegram_phase_summary`."""
+    by_phase = {r["phase"]: r for r in phases.iter_rows(named=True)}
+    if "after" not in by_phase or "before" not in by_phase:
+        return "Telegram's reports do not cover {country} both before and after late 2024.", {"country": country}
+    before, after = by_phase["before"], by_phase["after"]
+    return (
+        "Before its change of late 2024, Telegram fulfilled **{before:,}** requests from {country} in "
+        "{before_days} days; since then **{after:,}** in {after_days} days "
+        "(**{after_rate:,.1f}** per 30 days against {before_rate:,.1f}).",
+        {
+            "country": country,
+            "before": before["fulfilled"] or 0,
+            "before_days": before["days"],
+            "after": after["fulfilled"] or 0,
+            "after_days": after["days"],
+            "before_rate": before["fulfilled_per_30_days"] or 0.0,
+            "after_rate": after["fulfilled_per_30_days"] or 0.0,
+        },
+    )
