@@ -111,15 +111,28 @@ def time_to_response(lf: pl.LazyFrame, *, by: Sequence[str] = (), as_of: dt.date
     """
     keys = list(by) or ["_all"]
     base = lf if by else lf.with_columns(_all=pl.lit("all"))
-    cutoff = pl.lit(as_of) if as_of is not None else as_of_date(lf)
-    timed = base.with_columns(_cutoff=cutoff).select(
+    # Streaming: the rows are reduced first (answered requests by delay, unanswered ones by request
+    # day) and the censoring date is applied to that small table. Broadcasting the log's last date
+    # onto every row would make the engine hold all rows until that date is known.
+    event = pl.col("responded_on").is_not_null()
+    reduced = base.group_by(
         *keys,
-        days=(pl.coalesce("responded_on", "_cutoff") - pl.col("requested_on")).dt.total_days().clip(lower_bound=0),
-        event=pl.col("responded_on").is_not_null(),
+        _event=event,
+        _delay=pl.when(event).then((pl.col("responded_on") - pl.col("requested_on")).dt.total_days()),
+        _requested=pl.when(~event).then(pl.col("requested_on")),
+    ).agg(_n=pl.len().cast(pl.Int64))
+    cutoff = pl.LazyFrame({"_cutoff": [as_of]}, schema={"_cutoff": pl.Date}) if as_of is not None else lf.select(
+        _cutoff=as_of_date(lf)
+    )
+    timed = reduced.join(cutoff, how="cross").select(
+        *keys,
+        days=pl.coalesce("_delay", (pl.col("_cutoff") - pl.col("_requested")).dt.total_days()).clip(lower_bound=0),
+        event=pl.col("_event"),
+        _n=pl.col("_n"),
     )
     per_day = timed.group_by([*keys, "days"]).agg(
-        responded=pl.col("event").sum().cast(pl.Int64),
-        leaving=pl.len().cast(pl.Int64),
+        responded=pl.col("_n").filter(pl.col("event")).sum().cast(pl.Int64),
+        leaving=pl.col("_n").sum().cast(pl.Int64),
     )
     per_day = per_day.sort([*keys, "days"]).with_columns(
         at_risk=pl.col("leaving").sum().over(keys) - pl.col("leaving").cum_sum().over(keys) + pl.col("leaving"),
