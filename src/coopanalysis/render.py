@@ -263,7 +263,7 @@ def _value_html(value: object) -> str:
         return html.escape(", ".join(str(v) for v in value)) if value else "<em>none</em>"
     if value is None:
         return "<em>none</em>"
-    return f"<code>{html.escape(str(value))}</code>" if isinstance(value, str) else html.escape(str(value))
+    return html.escape(str(value))
 
 
 # ------------------------------------------------------------------------ notebooks
