@@ -1,0 +1,485 @@
+"""Altair chart builders for the reports, and the one theme they share.
+
+Every ``chart_*`` function takes a small, aggregated, collected polars DataFrame (the
+output of a transform, never raw request rows) and returns an altair chart whose data
+travel inline with the spec, so it draws in JupyterLab and in the offline HTML alike.
+Titles, axis titles and tooltip titles come from :func:`coopanalysis.schema.label`;
+every mark carries a tooltip; a platform has the same colour in every report
+(:data:`coopanalysis.platforms.PLATFORM_COLOURS`, see :func:`platform_color`).
+
+An empty frame gives an empty chart, never an error, so a report on an empty selection
+still runs from top to bottom.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+
+import altair as alt
+import polars as pl
+
+from coopanalysis.platforms import PLATFORM_COLOURS
+from coopanalysis.schema import CASE_OUTCOMES, LABELS, label
+
+THEME_NAME = "coopanalysis"
+
+FONT = '"Noto Sans CJK KR", "Noto Sans KR", "Apple SD Gothic Neo", "Malgun Gothic", "Noto Sans", sans-serif'
+"""Font stack: Korean-capable fonts first (Debian fonts-noto-cjk, macOS, Windows), then sans-serif."""
+
+CATEGORY_PALETTE = (
+    "#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#BBBBBB",
+    "#994F00", "#332288", "#117733", "#882255", "#44AA99",
+)
+"""Paul Tol's colour-blind-safe 'bright' and 'muted' colours, for everything that is not a platform."""
+
+_EXTRA_PLATFORM_COLOURS = ("#332288", "#117733", "#882255", "#44AA99", "#999933", "#DDCC77", "#88CCEE", "#CC6677")
+
+OUTCOME_COLOURS: dict[str, str] = {
+    "open": "#BBBBBB",
+    "suspect_identified": "#66CCEE",
+    "arrested": "#4477AA",
+    "referred_to_prosecution": "#228833",
+    "closed_no_suspect": "#CCBB44",
+    "suspended_untraceable": "#EE6677",
+    "closed_other": "#AA3377",
+    "unknown": "#DDDDDD",
+}
+"""One colour per case outcome (suspended because untraceable in red, arrested in dark blue)."""
+
+_EXTRA_LABELS = {
+    "requests": "Requests",
+    "share": "Share of requests",
+    "cases": "Cases",
+    "ci_low": "95% CI low",
+    "ci_high": "95% CI high",
+    "base": "Same span a year earlier",
+    "growth_note": "Why no growth",
+    "period_label": "Period",
+    "waiting": "Share still waiting",
+    "days": "Days since request",
+    "at_risk": "Still waiting (at risk)",
+    "responded": "Responded that day",
+    "censored": "Censored (no response yet)",
+    "stage": "Stage",
+    "share_of_requested": "Share of requests",
+    "suspended_share": "Share suspended (suspect untraceable)",
+    "suspended_ci_low": "95% CI low (suspended)",
+    "suspended_ci_high": "95% CI high (suspended)",
+    "projected": "Projected requests",
+    "low": "Interval low",
+    "high": "Interval high",
+    "method": "Method",
+    "basis": "Basis",
+    "kind": "Figure",
+    "year": "Year",
+    "answered_share": "Answered share",
+}
+
+
+def title_of(column: str) -> str:
+    """The human title of a column: the schema's label, or the chart module's own for derived columns."""
+    return LABELS[column] if column in LABELS else _EXTRA_LABELS.get(column, label(column))
+
+
+# ----------------------------------------------------------------------------- theme
+
+
+def theme_config() -> dict:
+    """The Vega-Lite config of the project's theme: readable fonts (Korean included), an
+    accessible categorical palette, a light grid and a comfortable default size."""
+    return {
+        "config": {
+            "font": FONT,
+            "view": {"continuousWidth": 560, "continuousHeight": 280, "stroke": None},
+            "title": {"font": FONT, "fontSize": 15, "fontWeight": 600, "anchor": "start", "color": "#222222",
+                      "subtitleFontSize": 12, "subtitleColor": "#555555", "offset": 10},
+            "axis": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 11, "titleFontSize": 12,
+                     "titleFontWeight": 500, "labelColor": "#333333", "titleColor": "#333333",
+                     "gridColor": "#E6E6E6", "domainColor": "#888888", "tickColor": "#888888"},
+            "legend": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 11, "titleFontSize": 12,
+                       "symbolSize": 90, "orient": "right"},
+            "header": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 12},
+            "text": {"font": FONT, "fontSize": 11},
+            "range": {"category": list(CATEGORY_PALETTE)},
+            "line": {"strokeWidth": 2},
+            "point": {"size": 45, "filled": True},
+            "bar": {"cornerRadiusEnd": 2},
+        }
+    }
+
+
+def enable_theme() -> str:
+    """Register (once) and enable the project's altair theme; returns its name."""
+    if THEME_NAME not in alt.theme.names():
+        alt.theme.register(THEME_NAME, enable=False)(lambda: alt.theme.ThemeConfig(**theme_config()))
+    alt.theme.enable(THEME_NAME)
+    return THEME_NAME
+
+
+# ---------------------------------------------------------------------- shared parts
+
+
+def platform_colour(name: str) -> str:
+    """The colour of a platform: fixed for the known ones, and for any other name a colour
+    chosen from its name (the same in every report)."""
+    if name in PLATFORM_COLOURS:
+        return PLATFORM_COLOURS[name]
+    return _EXTRA_PLATFORM_COLOURS[zlib.crc32(name.encode("utf-8")) % len(_EXTRA_PLATFORM_COLOURS)]
+
+
+def platform_scale(names: Sequence[str]) -> alt.Scale:
+    """A colour scale mapping each of `names` to its platform colour."""
+    domain = sorted({n for n in names if n is not None})
+    return alt.Scale(domain=domain, range=[platform_colour(n) for n in domain])
+
+
+def platform_color(df: pl.DataFrame, field: str = "platform", *, legend: bool = True) -> alt.Color:
+    """Colour encoding of `field` with each platform's own colour (the platforms present in `df`)."""
+    names = df.get_column(field).unique().to_list() if field in df.columns else []
+    return alt.Color(
+        f"{field}:N",
+        title=title_of(field),
+        scale=platform_scale(names),
+        legend=alt.Legend(title=title_of(field)) if legend else None,
+    )
+
+
+def _colour_for(df: pl.DataFrame, field: str, *, legend: bool = True) -> alt.Color:
+    if field in ("platform", "provider"):
+        return platform_color(df, field, legend=legend)
+    return alt.Color(f"{field}:N", title=title_of(field), **({} if legend else {"legend": None}))
+
+
+def _tip(field: str, kind: str, fmt: str | None = None) -> alt.Tooltip:
+    kwargs = {"format": fmt} if fmt else {}
+    if kind == "T":
+        kwargs = {"format": fmt or "%Y-%m-%d"}
+    return alt.Tooltip(f"{field}:{kind}", title=title_of(field), **kwargs)
+
+
+def _present(df: pl.DataFrame, *columns: str) -> list[str]:
+    return [c for c in columns if c in df.columns]
+
+
+def _check_columns(df: pl.DataFrame, builder: str, *columns: str) -> None:
+    if not isinstance(df, pl.DataFrame):
+        raise TypeError(f"{builder} takes a collected polars DataFrame of aggregated rows, not {type(df).__name__}")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(f"{builder}: columns {', '.join(missing)} missing (got {', '.join(df.columns)})")
+    if "request_id" in df.columns:
+        raise ValueError(f"{builder} draws aggregated rows only; this frame holds request ids (raw rows)")
+
+
+def _focus(field: str, name: str = "focus") -> alt.Parameter:
+    """Click a legend entry (shift-click for more) to focus on those values; double-click clears."""
+    return alt.selection_point(fields=[field], bind="legend", name=name)
+
+
+def _title(text: str, subtitle: str | None = None) -> alt.TitleParams:
+    return alt.TitleParams(text=text, subtitle=subtitle) if subtitle else alt.TitleParams(text=text)
+
+
+PERCENT = ".1%"
+COUNT = ",d"
+
+
+# ----------------------------------------------------------------------------- volumes
+
+
+def chart_volumes(df: pl.DataFrame, *, by: str = "platform", title: str | None = None) -> alt.VConcatChart:
+    """Requests per period (lines, one per `by` value) above totals per `by` value over the
+    brushed time range (bars). Drag on the upper chart to brush a range; click a legend entry
+    to focus. Input: a `count_requests` frame — period_start, period_end, `by`, requests."""
+    _check_columns(df, "chart_volumes", "period_start", "period_end", "requests", by)
+    brush = alt.selection_interval(encodings=["x"], name="brush")
+    focus = _focus(by)
+    colour = _colour_for(df, by)
+    tips = [_tip(by, "N"), _tip("period_start", "T"), _tip("period_end", "T"), _tip("requests", "Q", COUNT)]
+    base = alt.Chart(df)
+    lines = base.mark_line(point=alt.OverlayMarkDef(size=28, filled=True)).encode(
+        x=alt.X("period_start:T", title=title_of("period_start")),
+        y=alt.Y("requests:Q", title=title_of("requests")),
+        color=colour,
+        opacity=alt.condition(focus, alt.value(1.0), alt.value(0.15)),
+        tooltip=tips,
+    ).add_params(brush, focus).properties(
+        title=_title(title or f"{title_of('requests')} per period by {title_of(by).lower()}",
+                     "Drag across the chart to choose a time range; click a legend entry to focus."),
+        height=260,
+    )
+    totals = base.mark_bar().encode(
+        y=alt.Y(f"{by}:N", title=title_of(by), sort="-x"),
+        x=alt.X("sum(requests):Q", title=f"{title_of('requests')} in the chosen range"),
+        color=_colour_for(df, by, legend=False),
+        opacity=alt.condition(focus, alt.value(1.0), alt.value(0.25)),
+        tooltip=[_tip(by, "N"), alt.Tooltip("sum(requests):Q", title=f"{title_of('requests')} in the chosen range",
+                                            format=COUNT)],
+    ).transform_filter(brush).properties(
+        title=_title(f"Total {title_of('requests').lower()} by {title_of(by).lower()}, chosen range"),
+        height=alt.Step(18),
+    )
+    return alt.vconcat(lines, totals, spacing=24).resolve_scale(color="shared")
+
+
+def chart_top_agencies(df: pl.DataFrame, *, column: str = "agency", title: str | None = None) -> alt.Chart:
+    """Horizontal bars of the requesters (or any `column`) with most requests.
+    Input: a `top_values` frame — column, requests, share."""
+    _check_columns(df, "chart_top_agencies", column, "requests", "share")
+    return alt.Chart(df).mark_bar(color=CATEGORY_PALETTE[0]).encode(
+        y=alt.Y(f"{column}:N", title=title_of(column), sort="-x", axis=alt.Axis(labelLimit=320)),
+        x=alt.X("requests:Q", title=title_of("requests")),
+        tooltip=[_tip(column, "N"), _tip("requests", "Q", COUNT), _tip("share", "Q", PERCENT)],
+    ).properties(title=_title(title or f"{title_of(column)} with most requests"), height=alt.Step(20))
+
+
+# ------------------------------------------------------------------------------ growth
+
+
+def chart_growth(df: pl.DataFrame, *, by: str | None = "platform", title: str | None = None) -> alt.LayerChart:
+    """Growth over time (one line per `by` value, or one line when `by` is None or absent).
+    A null growth is a gap in the line, marked by a dashed grey rule whose tooltip gives the
+    reason (`growth_note`). Input: a growth frame — period_start, period_end, requests, base,
+    growth, growth_note (and `by`)."""
+    _check_columns(df, "chart_growth", "period_start", "period_end", "requests", "growth", "growth_note")
+    by = by if by and by in df.columns else None
+    extra = [_tip("period_label", "N")] if "period_label" in df.columns else []
+    common = [*([_tip(by, "N")] if by else []), *extra, _tip("period_start", "T"), _tip("period_end", "T")]
+    base = alt.Chart(df)
+    x = (alt.X("period_label:O", title=title_of("period_label"), sort=alt.EncodingSortField("period_start", op="min"),
+               axis=alt.Axis(labelAngle=0))
+         if "period_label" in df.columns else alt.X("period_start:T", title=title_of("period_start")))
+    enc: dict = {"x": x, "y": alt.Y("growth:Q", title=title_of("growth"), axis=alt.Axis(format="%"))}
+    layers = []
+    params = []
+    if by:
+        focus = _focus(by)
+        params.append(focus)
+        enc["color"] = _colour_for(df, by)
+        enc["opacity"] = alt.condition(focus, alt.value(1.0), alt.value(0.15))
+    tips = [*common, _tip("requests", "Q", COUNT), *([_tip("base", "Q", COUNT)] if "base" in df.columns else []),
+            _tip("growth", "Q", "+.1%")]
+    line = base.mark_line(invalid="break-paths-show-domains").encode(**enc, tooltip=tips)
+    points = base.mark_point(filled=True, size=50).encode(**enc, tooltip=tips).transform_filter(
+        "isValid(datum.growth)"
+    )
+    if params:
+        line = line.add_params(*params)
+    gaps = base.mark_rule(color="#999999", strokeDash=[4, 3]).encode(
+        x=x, tooltip=[*common, _tip("requests", "Q", COUNT), _tip("growth_note", "N")]
+    ).transform_filter("!isValid(datum.growth)")
+    zero = alt.Chart(pl.DataFrame({"zero": [0.0]})).mark_rule(color="#888888").encode(
+        y="zero:Q", tooltip=[alt.Tooltip("zero:Q", title="No change", format="+.0%")]
+    )
+    layers = [zero, line, points, gaps]
+    subtitle = "Dashed grey lines mark periods without a growth figure; hover them for the reason."
+    return alt.layer(*layers).properties(
+        title=_title(title or f"{title_of('growth')} over the same span a year earlier", subtitle), height=260
+    )
+
+
+def chart_projection(df: pl.DataFrame, *, title: str | None = None) -> alt.LayerChart:
+    """Observed requests per year (bars; a partial year lighter) and the year-end projections
+    for the partial year (points, one per method, with the interval as a rule).
+    Input: a `tables.projection_frame` — year, kind ("observed"/"projected"), method, requests,
+    low, high, period_start, period_end, basis."""
+    _check_columns(df, "chart_projection", "year", "kind", "method", "requests", "low", "high")
+    data = df.with_columns(
+        column=pl.when(pl.col("kind") == "projected")
+        .then(pl.concat_str(pl.col("year").cast(pl.String), pl.lit(" "), pl.col("method")))
+        .when(pl.col("method") == "observed so far")
+        .then(pl.concat_str(pl.col("year").cast(pl.String), pl.lit(" so far")))
+        .otherwise(pl.col("year").cast(pl.String)),
+        column_order=pl.col("year") * 10 + pl.col("kind").eq("projected").cast(pl.Int32)
+        + pl.col("method").eq("seasonal share").cast(pl.Int32),
+    )
+    base = alt.Chart(data)
+    year = alt.X("column:O", title=title_of("year"), sort=alt.EncodingSortField("column_order", op="min"),
+                 axis=alt.Axis(labelAngle=-30))
+    methods = ["observed", "observed so far", "run rate", "seasonal share"]
+    colours = ["#4477AA", "#A5C2E0", "#EE6677", "#228833"]
+    colour = alt.Color("method:N", title=title_of("method"), scale=alt.Scale(domain=methods, range=colours))
+    obs_tips = [_tip("year", "O"), _tip("method", "N"), _tip("requests", "Q", COUNT)]
+    obs_tips += [_tip(c, "T") for c in _present(df, "period_start", "period_end")]
+    observed = base.transform_filter("datum.kind === 'observed'").mark_bar(width={"band": 0.7}).encode(
+        x=year, y=alt.Y("requests:Q", title=title_of("requests")), color=colour, tooltip=obs_tips
+    )
+    proj_tips = [_tip("year", "O"), _tip("method", "N"),
+                 alt.Tooltip("requests:Q", title=title_of("projected"), format=",.0f"),
+                 _tip("low", "Q", ",.0f"), _tip("high", "Q", ",.0f"), *[_tip(c, "N") for c in _present(df, "basis")]]
+    projected = base.transform_filter("datum.kind === 'projected'")
+    interval = projected.mark_rule(strokeWidth=2.5).encode(x=year, y="low:Q", y2="high:Q", color=colour,
+                                                         tooltip=proj_tips)
+    point = projected.mark_point(shape="diamond", size=120, filled=True).encode(
+        x=year, y="requests:Q", color=colour, tooltip=proj_tips
+    )
+    return alt.layer(observed, interval, point).properties(
+        title=_title(title or "Requests per year and the year-end projection",
+                     "Diamonds: projected total for the partial year; lines: its interval."),
+        height=280,
+    )
+
+
+# ---------------------------------------------------------------------------- outcomes
+
+
+def chart_answered_share(df: pl.DataFrame, *, by: str = "platform", title: str | None = None) -> alt.LayerChart:
+    """Answered share per period (points) with its 95% Wilson interval (rules), one colour per
+    `by` value; click a legend entry to focus. Input: an `answered_share` frame by `by` and
+    period_start — period_start, `by`, requests, answered, answered_share, ci_low, ci_high."""
+    _check_columns(df, "chart_answered_share", "period_start", by, "requests", "answered", "answered_share",
+                   "ci_low", "ci_high")
+    focus = _focus(by)
+    colour = _colour_for(df, by)
+    tips = [_tip(by, "N"), _tip("period_start", "T"), *[_tip(c, "T") for c in _present(df, "period_end")],
+            _tip("answered", "Q", COUNT), _tip("requests", "Q", COUNT), _tip("answered_share", "Q", PERCENT),
+            _tip("ci_low", "Q", PERCENT), _tip("ci_high", "Q", PERCENT)]
+    base = alt.Chart(df).encode(
+        x=alt.X("period_start:T", title=title_of("period_start")),
+        color=colour,
+        opacity=alt.condition(focus, alt.value(1.0), alt.value(0.1)),
+        tooltip=tips,
+    )
+    bars = base.mark_rule(strokeWidth=1.5).encode(
+        y=alt.Y("ci_low:Q", title=title_of("answered_share"), scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%")),
+        y2="ci_high:Q",
+    )
+    points = base.mark_point(filled=True, size=45).encode(y="answered_share:Q").add_params(focus)
+    return alt.layer(bars, points).properties(
+        title=_title(title or f"{title_of('answered_share')} by {title_of(by).lower()} over time",
+                     "Points: share of requests the platform answered with data; lines: 95% Wilson interval."),
+        height=280,
+    )
+
+
+def chart_share_by(df: pl.DataFrame, *, by: str = "crime_type", title: str | None = None) -> alt.LayerChart:
+    """Answered share per category (points with 95% Wilson interval), sorted by share.
+    Input: an `answered_share` frame by `by` — `by`, requests, answered, answered_share, ci_low, ci_high."""
+    _check_columns(df, "chart_share_by", by, "requests", "answered", "answered_share", "ci_low", "ci_high")
+    tips = [_tip(by, "N"), _tip("answered", "Q", COUNT), _tip("requests", "Q", COUNT),
+            _tip("answered_share", "Q", PERCENT), _tip("ci_low", "Q", PERCENT), _tip("ci_high", "Q", PERCENT)]
+    y = alt.Y(f"{by}:N", title=title_of(by), sort=alt.EncodingSortField("answered_share", order="descending"))
+    base = alt.Chart(df).encode(y=y, tooltip=tips)
+    colour = _colour_for(df, by) if by in ("platform", "provider") else alt.value(CATEGORY_PALETTE[0])
+    rules = base.mark_rule(strokeWidth=2).encode(
+        x=alt.X("ci_low:Q", title=title_of("answered_share"), scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%")),
+        x2="ci_high:Q", color=colour,
+    )
+    points = base.mark_point(filled=True, size=60).encode(x="answered_share:Q", color=colour)
+    return alt.layer(rules, points).properties(
+        title=_title(title or f"{title_of('answered_share')} by {title_of(by).lower()}", "With 95% Wilson interval."),
+        height=alt.Step(22),
+    )
+
+
+def chart_time_to_response(
+    km: pl.DataFrame, *, by: str = "platform", max_days: int | None = 365, title: str | None = None
+) -> alt.LayerChart:
+    """Kaplan–Meier curves: share of requests still waiting for a response after so many days,
+    one step curve per `by` value with its 95% band. Input: a `time_to_response` frame —
+    `by`, days, at_risk, responded, censored, waiting, ci_low, ci_high."""
+    _check_columns(km, "chart_time_to_response", by, "days", "at_risk", "responded", "censored", "waiting",
+                   "ci_low", "ci_high")
+    focus = _focus(by)
+    colour = _colour_for(km, by)
+    tips = [_tip(by, "N"), _tip("days", "Q", COUNT), _tip("waiting", "Q", PERCENT), _tip("ci_low", "Q", PERCENT),
+            _tip("ci_high", "Q", PERCENT), _tip("at_risk", "Q", COUNT), _tip("responded", "Q", COUNT),
+            _tip("censored", "Q", COUNT)]
+    x = alt.X("days:Q", title=title_of("days"),
+              scale=alt.Scale(domain=[0, max_days], clip=True) if max_days else alt.Undefined)
+    base = alt.Chart(km).encode(x=x, color=colour, tooltip=tips)
+    band = base.mark_area(interpolate="step-after").encode(
+        y=alt.Y("ci_low:Q", title=title_of("waiting"), scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        y2="ci_high:Q",
+        opacity=alt.condition(focus, alt.value(0.15), alt.value(0.0)),
+    )
+    line = base.mark_line(interpolate="step-after").encode(
+        y="waiting:Q", opacity=alt.condition(focus, alt.value(1.0), alt.value(0.12))
+    ).add_params(focus)
+    points = base.mark_point(size=30, filled=True).encode(y="waiting:Q", opacity=alt.value(0))
+    return alt.layer(line, band, points).properties(
+        title=_title(title or "Time to response (Kaplan–Meier)",
+                     "Share of requests still waiting after so many days; unanswered requests are censored, "
+                     "not dropped. Band: 95% interval."),
+        height=280,
+    )
+
+
+def chart_outcome_mix(df: pl.DataFrame, *, by: str = "platform", title: str | None = None) -> alt.Chart:
+    """Case outcomes as shares of each `by` value's cases (stacked horizontal bars).
+    Input: an `outcome_mix` frame by `by` — `by`, case_outcome, cases, share."""
+    _check_columns(df, "chart_outcome_mix", by, "case_outcome", "cases", "share")
+    present = df.get_column("case_outcome").unique().to_list()
+    domain = [o for o in (*CASE_OUTCOMES, "unknown") if o in present] + sorted(
+        o for o in present if o not in OUTCOME_COLOURS and o is not None)
+    colours = [OUTCOME_COLOURS.get(o, "#777777") for o in domain]
+    order = {o: i for i, o in enumerate(domain)}
+    focus = alt.selection_point(fields=["case_outcome"], bind="legend", name="focus")
+    data = df.with_columns(outcome_order=pl.col("case_outcome").replace_strict(order, default=99, return_dtype=pl.Int32))
+    return alt.Chart(data).mark_bar().encode(
+        y=alt.Y(f"{by}:N", title=title_of(by)),
+        x=alt.X("share:Q", title="Share of cases", stack="normalize", axis=alt.Axis(format="%")),
+        color=alt.Color("case_outcome:N", title=title_of("case_outcome"), scale=alt.Scale(domain=domain, range=colours)),
+        order=alt.Order("outcome_order:Q"),
+        opacity=alt.condition(focus, alt.value(1.0), alt.value(0.2)),
+        tooltip=[_tip(by, "N"), _tip("case_outcome", "N"), _tip("cases", "Q", COUNT),
+                 alt.Tooltip("share:Q", title="Share of cases", format=PERCENT)],
+    ).add_params(focus).properties(
+        title=_title(title or f"How the cases ended, by {title_of(by).lower()}"), height=alt.Step(22)
+    )
+
+
+def chart_funnel(df: pl.DataFrame, *, by: str | None = None, title: str | None = None) -> alt.LayerChart:
+    """The funnel requested → answered → suspect identified → arrested: cases at each stage
+    (bars, labelled with the share of requests). Input: a `funnel` frame — stage, stage_order,
+    cases, share_of_requested (and `by`, drawn as grouped bars)."""
+    _check_columns(df, "chart_funnel", "stage", "stage_order", "cases", "share_of_requested")
+    by = by if by and by in df.columns else None
+    from coopanalysis.outcomes import FUNNEL_STAGES
+
+    x = alt.X("stage:N", title=title_of("stage"), sort=list(FUNNEL_STAGES))
+    tips = [*([_tip(by, "N")] if by else []), _tip("stage", "N"), _tip("cases", "Q", COUNT),
+            _tip("share_of_requested", "Q", PERCENT)]
+    base = alt.Chart(df).encode(x=x, tooltip=tips)
+    enc = {"y": alt.Y("cases:Q", title=title_of("cases"))}
+    if by:
+        enc |= {"xOffset": alt.XOffset(f"{by}:N"), "color": _colour_for(df, by)}
+        bars = base.mark_bar().encode(**enc)
+        return alt.layer(bars).properties(title=_title(title or "From request to arrest"), height=260)
+    bars = base.mark_bar(color=CATEGORY_PALETTE[0], width={"band": 0.7}).encode(**enc)
+    text = base.mark_text(dy=-7, color="#222222").encode(y="cases:Q", text=alt.Text("share_of_requested:Q", format=PERCENT))
+    return alt.layer(bars, text).properties(
+        title=_title(title or "From request to arrest", "Labels: share of all requests reaching the stage."),
+        height=260,
+    )
+
+
+def chart_untraceable(df: pl.DataFrame, *, by: str = "platform", title: str | None = None) -> alt.LayerChart:
+    """Share of cases suspended because the suspect could not be traced (y, with 95% interval)
+    against the platform's answered share (x), one point per `by` value sized by requests.
+    Input: an `untraceable_against_answered` frame."""
+    _check_columns(df, "chart_untraceable", by, "requests", "answered_share", "suspended_share",
+                   "suspended_ci_low", "suspended_ci_high")
+    colour = _colour_for(df, by)
+    tips = [_tip(by, "N"), _tip("requests", "Q", COUNT), _tip("answered_share", "Q", PERCENT),
+            _tip("suspended_share", "Q", PERCENT), _tip("suspended_ci_low", "Q", PERCENT),
+            _tip("suspended_ci_high", "Q", PERCENT)]
+    x = alt.X("answered_share:Q", title=title_of("answered_share"), scale=alt.Scale(domain=[0, 1]),
+              axis=alt.Axis(format="%"))
+    base = alt.Chart(df).encode(x=x, color=colour, tooltip=tips)
+    rules = base.mark_rule(strokeWidth=1.5).encode(
+        y=alt.Y("suspended_ci_low:Q", title=title_of("suspended_share"), axis=alt.Axis(format="%")),
+        y2="suspended_ci_high:Q",
+    )
+    points = base.mark_circle(opacity=0.85).encode(
+        y="suspended_share:Q", size=alt.Size("requests:Q", title=title_of("requests"), scale=alt.Scale(range=[40, 600]))
+    )
+    labels = base.mark_text(align="left", dx=9, dy=-6).encode(y="suspended_share:Q", text=f"{by}:N")
+    return alt.layer(rules, points, labels).properties(
+        title=_title(title or "Cases suspended because the suspect could not be traced",
+                     "Against the share of requests the platform answered; lines: 95% Wilson interval."),
+        height=300,
+    )

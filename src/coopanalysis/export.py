@@ -1,0 +1,90 @@
+"""Static export of a chart to PNG or SVG through vl-convert, with Korean text drawn.
+
+vl-convert draws text with the fonts it knows. Korean glyphs need a CJK font: the
+first of `FONT_DIRECTORIES` that exists is registered once (Debian's fonts-noto-cjk
+installs Noto Sans CJK in /usr/share/fonts/opentype/noto); set COOPANALYSIS_FONT_DIR
+to use another directory. Nothing is fetched from the network.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Literal
+
+import altair as alt
+import vl_convert as vlc
+
+from coopanalysis.errors import CoopAnalysisError
+
+FONT_DIRECTORIES = (
+    "/usr/share/fonts/opentype/noto",
+    "/usr/share/fonts/truetype/noto",
+    "/usr/share/fonts/opentype",
+    "/usr/share/fonts",
+    "/Library/Fonts",
+    "C:/Windows/Fonts",
+)
+
+Format = Literal["png", "svg"]
+
+
+@functools.lru_cache(maxsize=1)
+def register_fonts() -> str | None:
+    """Register a font directory with vl-convert (once per process); returns it, or None when none exists."""
+    wanted = os.environ.get("COOPANALYSIS_FONT_DIR")
+    for directory in ((wanted,) if wanted else ()) + FONT_DIRECTORIES:
+        if directory and Path(directory).is_dir():
+            vlc.register_font_directory(str(directory))
+            return str(directory)
+    return None
+
+
+def _spec(chart: alt.TopLevelMixin | dict) -> dict:
+    return chart if isinstance(chart, dict) else chart.to_dict()
+
+
+def chart_to_svg(chart: alt.TopLevelMixin | dict) -> str:
+    """The chart as SVG text, text drawn as glyph paths (the file shows the same on any machine)."""
+    register_fonts()
+    return vlc.vegalite_to_svg(_spec(chart), vl_version=_vl_version())
+
+
+def chart_to_png(chart: alt.TopLevelMixin | dict, *, scale: float = 2.0) -> bytes:
+    """The chart as PNG bytes (`scale` 2 gives a sharp image for print and slides)."""
+    register_fonts()
+    return vlc.vegalite_to_png(_spec(chart), vl_version=_vl_version(), scale=scale)
+
+
+def save_chart(chart: alt.TopLevelMixin | dict, path: str | Path, *, fmt: Format | None = None,
+               scale: float = 2.0) -> Path:
+    """Write the chart to `path` as PNG or SVG (from the suffix unless `fmt` is given). The file is
+    written to a temporary name first and then moved into place, so a failure never leaves a broken
+    file over a good one."""
+    path = Path(path)
+    fmt = fmt or path.suffix.lower().lstrip(".")  # type: ignore[assignment]
+    if fmt not in ("png", "svg"):
+        raise CoopAnalysisError(f"{path}: can export charts as .png or .svg only, not {path.suffix or 'no suffix'}")
+    content: Any = chart_to_png(chart, scale=scale) if fmt == "png" else chart_to_svg(chart).encode("utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _vl_version() -> str | None:
+    parts = str(alt.SCHEMA_VERSION).lstrip("v").split(".")
+    wanted = "_".join(parts[:2])
+    versions = vlc.get_vegalite_versions()
+    for v in (wanted, ".".join(parts[:2])):
+        if v in versions:
+            return v
+    return None
