@@ -94,7 +94,7 @@ def _short_hash(value: Any) -> str:
 def slugify(value: Any, *, max_length: int = MAX_SLUG) -> str:
     """A file-safe, lower-case ASCII name for `value` (made of `a-z`, `0-9`, `_` and `-`).
 
-    Lists are joined with `-`. Whatever cannot be kept (slashes, dots, non-ASCII
+    Lists are joined with `-`; `.` and spaces become `-`. Whatever cannot be kept (slashes, `..`, non-ASCII
     letters such as Korean, Windows device names, length beyond `max_length`)
     is dropped and an 8-character hash of the original value is appended, so
     two different values never end up with the same name by being cut or
@@ -109,7 +109,9 @@ def slugify(value: Any, *, max_length: int = MAX_SLUG) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9_]+", "-", ascii_text.lower()).strip("-_")
     slug = re.sub(r"-{2,}", "-", slug)
-    lossless_chars = re.fullmatch(r"[A-Za-z0-9_-]*", text) is not None and text == text.strip("-_")
+    # Letters, digits and single separators (`_`, `-`, `.`, space) map readably; anything else
+    # (slashes, `..`, other characters) is marked with a hash.
+    lossless_chars = re.fullmatch(r"[A-Za-z0-9]+([_. -][A-Za-z0-9]+)*", text) is not None
     needs_hash = not slug or not lossless_chars or slug in RESERVED_NAMES or len(slug) > max_length - 9
     if needs_hash:
         slug = slug[: max_length - 9].strip("-_")
@@ -283,7 +285,7 @@ def parse_parameter_value(text: str) -> Any:
             return cast(text)
         except ValueError:
             pass
-    if text[:1] in "[{":
+    if text.startswith(("[", "{")):
         try:
             return yaml.safe_load(text)
         except yaml.YAMLError:
@@ -323,6 +325,9 @@ def notebook_parameters(notebook: Path) -> dict[str, DeclaredParameter]:
     also understands annotations papermill's pattern does not (`str | None`,
     `Literal["a", "b"]`).
     """
+    from coopanalysis.batch.kernel import skip_slow_iri_format_checker
+
+    skip_slow_iri_format_checker()
     import nbformat
     import papermill
 
