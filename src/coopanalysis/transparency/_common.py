@@ -317,14 +317,16 @@ def add_country_from_name(lf: pl.LazyFrame, *, name_column: str) -> pl.LazyFrame
 
 
 def finish(lf: pl.LazyFrame, **constants: object) -> pl.LazyFrame:
-    """Add constant columns, fill absent ones with null (flags with their defaults),
+    """Add constant columns, fill absent ones with null (flags, absent or null, with their defaults),
     fill the bounds from exact counts, and select the table's columns in order."""
     lf = lf.with_columns(**{k: pl.lit(v) for k, v in constants.items()})
     names = lf.collect_schema().names()
     defaults = {"user_data": True, "counted_elsewhere": False}
     cols = []
     for c, dtype in TRANSPARENCY_SCHEMA.items():
-        if c in names:
+        if c in names and c in defaults:
+            expr = pl.col(c).fill_null(defaults[c])
+        elif c in names:
             expr = pl.col(c)
         elif c in defaults:
             expr = pl.lit(defaults[c])
