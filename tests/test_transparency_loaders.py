@@ -370,3 +370,23 @@ def test_a_subset_of_families_loads(tmp_path):
     root = _copy_family(tmp_path, "twitter_information_requests")
     df = load_transparency(root).collect()
     assert set(df["provider"]) == {"x"} and df.height == 83
+
+
+def test_meta_contract_every_country_every_half_year(table):
+    """Kept rows add up to Meta's own `Total Requests` for every country of every file."""
+    from coopanalysis.transparency._common import add_country_from_name, parse_count, read_text_table
+    from coopanalysis.transparency.meta import period_of
+
+    kept = countable_requests(table.filter(pl.col("provider") == "meta").lazy()).collect()
+    sums = kept.group_by("country", "period_start").agg(requests=pl.col("requests").sum())
+    checked = 0
+    for path in sorted(META_DIR.glob("*.csv")):
+        start, _ = period_of(path)
+        raw = read_text_table(path).filter(pl.col("Country").is_not_null())
+        raw = raw.select("Country", total=parse_count(pl.col("Total Requests"))).drop_nulls("total")
+        coded = add_country_from_name(raw.lazy(), name_column="Country").collect().drop_nulls("country")
+        got = dict(sums.filter(pl.col("period_start") == start).select("country", "requests").iter_rows())
+        for country, total in coded.select("country", "total").iter_rows():
+            assert got[country] == total, (path.name, country)
+            checked += 1
+    assert checked > 2500
