@@ -77,13 +77,14 @@ def _build_schema(name: str, columns: Mapping[str, dy.Column], rules: Mapping[st
     return type(name, (dy.Schema,), body)
 
 
-def _requests_rules(present: set[str], today: dt.date) -> dict[str, pl.Expr]:
+def _requests_rules(present: set[str], today: dt.date, native: frozenset[str] = frozenset()) -> dict[str, pl.Expr]:
+    """The row rules; `native` are date columns read as dates (never unparseable, missing when null)."""
     c = pl.col
     rules: dict[str, pl.Expr] = {"blank_row__request_id": c("_blank").not_()}
     for col in S.REQUESTS_REQUIRED:
-        rules[f"missing_value__{col}"] = c(_raw(col)).is_not_null()
+        rules[f"missing_value__{col}"] = c(col if col in native else _raw(col)).is_not_null()
     for col in S.REQUESTS_DATE_COLUMNS:
-        if col in present:
+        if col in present and col not in native:
             rules[f"unparseable_date__{col}"] = c(_raw(col)).is_null() | c(col).is_not_null()
     if "response" in present:
         rules["value_not_allowed__response"] = c("response").is_in(S.RESPONSES)
@@ -126,20 +127,43 @@ def _counts_rules(present: set[str]) -> dict[str, pl.Expr]:
 # ----------------------------------------------------------------------------- typing
 
 
+def _canonical_platform_batch(values: pl.Series) -> pl.Series:
+    return values.to_frame("v").select(canonical_platform(pl.col("v"))).to_series()
+
+
+def _streaming_canonical_platform(expr: pl.Expr) -> pl.Expr:
+    """`canonical_platform`, applied batch by batch. Its `replace_strict` has no streaming kernel in
+    polars 2.1: the engine would gather every row of the log in memory before mapping the names."""
+    return expr.map_batches(_canonical_platform_batch, return_dtype=pl.String, is_elementwise=True)
+
+
 def _apply_value_map(expr: pl.Expr, column: str, mapping: ColumnMap) -> pl.Expr:
     values = mapping.values.get(column)
     return expr.replace(dict(values)) if values else expr
 
 
+def native_dates(raw: pl.LazyFrame, mapping: ColumnMap) -> frozenset[str]:
+    """Date columns of `raw` already typed as dates (typed Parquet) with no value mapping: taken as they are."""
+    schema = raw.collect_schema()
+    return frozenset(
+        col for col in S.REQUESTS_DATE_COLUMNS
+        if schema.get(col) == pl.Date and not mapping.values.get(col)
+    )
+
+
 def _type_requests(raw: pl.LazyFrame, mapping: ColumnMap) -> tuple[pl.LazyFrame, set[str]]:
     present = set(raw.collect_schema().names()) & set(S.REQUESTS_SCHEMA)
+    native = native_dates(raw, mapping)
     c = pl.col
-    text = {col: _apply_value_map(blank_to_null(c(col)), col, mapping) for col in present}
+    text = {col: _apply_value_map(blank_to_null(c(col)), col, mapping) for col in present - native}
     exprs: list[pl.Expr] = [c("_line"), c("_source")]
     for col in S.REQUESTS_SCHEMA:
         if col not in present:
             exprs.append(pl.lit(None, dtype=S.REQUESTS_SCHEMA[col]).alias(col))
             exprs.append(pl.lit(None, dtype=pl.String).alias(_raw(col)))
+            continue
+        if col in native:  # the text form only serves the rejects table, for rows another rule rejects
+            exprs += [c(col).cast(pl.String).alias(_raw(col)), c(col)]
             continue
         value = text[col]
         exprs.append(value.alias(_raw(col)))
@@ -148,14 +172,14 @@ def _type_requests(raw: pl.LazyFrame, mapping: ColumnMap) -> tuple[pl.LazyFrame,
         elif col in ("response", "case_outcome", "channel"):
             exprs.append(normalise_token(value).alias(col))
         elif col == "platform":
-            exprs.append(canonical_platform(value).alias(col))
+            exprs.append(_streaming_canonical_platform(value).alias(col))
         elif col == "country":
             exprs.append(value.str.to_uppercase().alias(col))
         else:
             exprs.append(value.alias(col))
     typed = raw.select(exprs).with_columns(
         _first_of_id=c("request_id").is_null() | c("request_id").is_first_distinct(),
-        _blank=pl.all_horizontal([c(_raw(col)).is_null() for col in S.REQUESTS_SCHEMA]),
+        _blank=pl.all_horizontal([c(col if col in native else _raw(col)).is_null() for col in S.REQUESTS_SCHEMA]),
     )
     return typed, present
 
@@ -177,7 +201,7 @@ def _type_counts(raw: pl.LazyFrame, mapping: ColumnMap) -> tuple[pl.LazyFrame, s
         elif col == "answered_share":
             exprs.append(parse_share(value).alias(col))
         elif col == "provider":
-            exprs.append(canonical_platform(value).alias(col))
+            exprs.append(_streaming_canonical_platform(value).alias(col))
         else:
             exprs.append(value.alias(col))
     return raw.select(exprs), present
@@ -282,14 +306,14 @@ def _load(
     kind: Kind,
     mapping: str | Path | Mapping | ColumnMap | None,
     typer: Callable[[pl.LazyFrame, ColumnMap], tuple[pl.LazyFrame, set[str]]],
-    rules: Callable[[set[str]], dict[str, pl.Expr]],
+    rules: Callable[[set[str], frozenset[str]], dict[str, pl.Expr]],
 ) -> LoadResult:
     table = S.REQUESTS_SCHEMA if kind == "requests" else S.COUNTS_SCHEMA
     required = S.REQUESTS_REQUIRED if kind == "requests" else S.COUNTS_REQUIRED
     cmap = load_column_map(mapping)
-    raw = read_raw(path, mapping=cmap, known=table, required=required)
+    raw = read_raw(path, mapping=cmap, known=table, required=required, keep_dates=kind == "requests")
     typed, present = typer(raw, cmap)
-    rule_exprs = rules(present)
+    rule_exprs = rules(present, native_dates(raw, cmap) if kind == "requests" else frozenset())
     extra = {"_first_of_id": dy.Bool(nullable=False), "_blank": dy.Bool(nullable=False)} if kind == "requests" else {}
     schema_cls = _build_schema(f"{kind.capitalize()}Rules", {**_columns_for(table), **extra}, rule_exprs)
     try:
@@ -310,12 +334,12 @@ def load_requests(
     rows plus rejects. `mapping` maps the agency's headers (and values) onto canonical names."""
     today = today or dt.date.today()
     return _load(path, kind="requests", mapping=mapping, typer=_type_requests,
-                 rules=lambda present: _requests_rules(present, today))
+                 rules=lambda present, native: _requests_rules(present, today, native))
 
 
 def load_counts(path: str | Path, *, mapping: str | Path | Mapping | ColumnMap | None = None) -> LoadResult:
     """Published aggregates in the canonical `counts` layout (one row per source, provider and period)."""
-    return _load(path, kind="counts", mapping=mapping, typer=_type_counts, rules=_counts_rules)
+    return _load(path, kind="counts", mapping=mapping, typer=_type_counts, rules=lambda present, _native: _counts_rules(present))
 
 
 # ----------------------------------------------------------------------------- CLI

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
+import polars.selectors as cs
 
 from coopanalysis.errors import DataFileError
 from coopanalysis.parsing import snake_case
@@ -189,8 +190,10 @@ def _scan_csv(path: Path, encoding: str) -> pl.LazyFrame:
     )
 
 
-def _scan_parquet(path: Path) -> pl.LazyFrame:
+def _scan_parquet(path: Path, *, keep_dates: bool = False) -> pl.LazyFrame:
     lf = pl.scan_parquet(path, hive_partitioning=path.is_dir(), row_index_name="_line", row_index_offset=1)
+    if keep_dates:  # Date columns stay typed: re-parsing them from text is the slowest step on large logs
+        return lf.with_columns((cs.all() - cs.by_name("_line") - cs.date()).cast(pl.String))
     return lf.with_columns(pl.exclude("_line").cast(pl.String))
 
 
@@ -209,15 +212,18 @@ def _read_excel(path: Path, sheet: str | None) -> pl.LazyFrame:
     return df.with_row_index("_line", offset=2).lazy().with_columns(pl.exclude("_line").cast(pl.String))
 
 
-def scan_table(path: str | Path, *, encoding: str = "auto", sheet: str | None = None) -> pl.LazyFrame:
+def scan_table(
+    path: str | Path, *, encoding: str = "auto", sheet: str | None = None, keep_dates: bool = False
+) -> pl.LazyFrame:
     """The file as a LazyFrame of text columns plus `_line` (CSV/XLSX: the line or row a spreadsheet shows;
-    Parquet: the row number). CSV may be UTF-8 (with or without BOM) or CP949/EUC-KR."""
+    Parquet: the row number). CSV may be UTF-8 (with or without BOM) or CP949/EUC-KR.
+    `keep_dates`: Parquet columns already stored as dates stay `pl.Date` instead of text."""
     path = Path(path)
     if not path.exists():
         raise DataFileError(path, "no such file or directory")
     suffix = path.suffix.lower()
     if path.is_dir() or suffix in (".parquet", ".pq"):
-        lf = _scan_parquet(path)
+        lf = _scan_parquet(path, keep_dates=keep_dates)
     elif suffix in (".xlsx", ".xlsm", ".xls"):
         lf = _read_excel(path, sheet)
     elif suffix in (".csv", ".tsv", ".txt", ""):
@@ -243,13 +249,15 @@ def read_raw(
     mapping: ColumnMap,
     known: Iterable[str],
     required: Iterable[str],
+    keep_dates: bool = False,
 ) -> pl.LazyFrame:
-    """Text columns renamed onto `known` canonical names, plus `_source` and `_line`.
+    """Text columns renamed onto `known` canonical names, plus `_source` and `_line`
+    (with `keep_dates`, Parquet date columns stay `pl.Date`).
 
     Raises DataFileError naming the file when a required column is absent
     (with the columns the file does have) or when headers map ambiguously.
     """
-    lf = scan_table(path, encoding=mapping.encoding, sheet=mapping.sheet)
+    lf = scan_table(path, encoding=mapping.encoding, sheet=mapping.sheet, keep_dates=keep_dates)
     headers = [c for c in lf.collect_schema().names() if c != "_line"]
     try:
         renames = canonical_names(headers, mapping, known)
