@@ -398,3 +398,13 @@ def test_sanitize_html_keeps_tables_and_drops_active_content() -> None:
     assert "onclick" not in cleaned and "<script" not in cleaned and "<style" not in cleaned
     assert "javascript:" not in cleaned
     assert 'src="data:image/png;base64,AAAA"' in cleaned and "x.example" not in cleaned
+
+
+def test_stored_chart_html_is_not_trusted_the_spec_is_embedded_afresh() -> None:
+    output = chart_output(bar_chart(["a", "b"], [1, 2]))
+    output.data[render.CHART_MIME] += "<script>window.__tampered = 1</script>"
+    nb = executed_nb(new_markdown_cell("# Platform answers\n\ntext"), code_cell("chart", output))
+    page_html = render.render_html(nb)
+    assert "__tampered" not in page_html
+    assert sum("window.vegaEmbed(" in s for s in parse(page_html).scripts) == 1  # the one chart
+    assert "<title>Platform answers</title>" in page_html  # default title: first heading

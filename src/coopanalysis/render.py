@@ -12,8 +12,10 @@ Its mimebundle carries:
   built-in vega extension (JupyterLab 4.6 knows the Vega-Lite 3-5 mime types only, not
   altair 6's ``application/vnd.vegalite.v6.json``; a ``text/html`` entry would outrank
   it there, rank 50 against 57, and its script would find no ``vegaEmbed``);
-* :data:`CHART_MIME` -- a ``div`` plus a ``vegaEmbed`` call on the escaped spec, which
-  the offline template prefers over every other entry;
+* :data:`CHART_MIME` -- a ``div`` plus a ``vegaEmbed`` call on the escaped spec. The
+  offline template prefers this entry over every other one, and draws it by embedding
+  the spec stored beside it afresh (same function, escaped at render time), so HTML
+  edited into a stored notebook never reaches the page;
 * ``text/plain`` -- a one-line description.
 
 Headline figures recorded by :func:`coopanalysis.display.headline` are data for the
@@ -227,6 +229,7 @@ def short_error(output: Mapping[str, Any], *, limit: int = 400) -> str:
 
 
 def _vegalite_from_output(data: Mapping[str, Any]) -> str:
+    """The embed fragment for the Vega-Lite spec in an output's data ('' when there is none)."""
     for mime in VEGALITE_MIMES:
         if mime in data:
             return chart_embed_html(data[mime])
@@ -332,6 +335,17 @@ def _exporter() -> Any:
     return exporter
 
 
+def _first_heading(node: Any) -> str | None:
+    """Text of the first level-1 Markdown heading of a notebook, if any."""
+    for cell in node.get("cells", []):
+        if cell.get("cell_type") != "markdown":
+            continue
+        for line in str(cell.get("source", "")).splitlines():
+            if line.startswith("# "):
+                return line[2:].strip() or None
+    return None
+
+
 def render_html(
     executed: str | Path | Any,
     *,
@@ -341,7 +355,7 @@ def render_html(
     """The offline HTML page of an executed notebook, as a string (see :func:`render_notebook`)."""
     node = _load_notebook(executed)
     if title is None:
-        title = node.get("metadata", {}).get("title")
+        title = node.get("metadata", {}).get("title") or _first_heading(node)
     if title is None and isinstance(executed, (str, Path)):
         title = Path(executed).stem
     resources = {
