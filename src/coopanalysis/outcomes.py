@@ -55,7 +55,9 @@ def outcome_mix(lf: pl.LazyFrame, *, by: Sequence[str] = ()) -> pl.LazyFrame:
         cases=pl.len().cast(pl.Int64)
     )
     total = pl.col("cases").sum().over(keys) if keys else pl.col("cases").sum()
-    return counted.with_columns(share=pl.col("cases") / total).sort([*keys, "cases"], descending=[*[False] * len(keys), True])
+    return counted.with_columns(share=pl.col("cases") / total).sort(
+        [*keys, "cases", "case_outcome"], descending=[*[False] * len(keys), True, False]
+    )  # ties in cases ordered by outcome, so both engines and every run give the same rows
 
 
 def funnel(lf: pl.LazyFrame, *, by: Sequence[str] = ()) -> pl.LazyFrame:
