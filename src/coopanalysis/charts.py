@@ -389,17 +389,17 @@ def chart_time_to_response(
             _tip("ci_high", "Q", PERCENT), _tip("at_risk", "Q", COUNT), _tip("responded", "Q", COUNT),
             _tip("censored", "Q", COUNT)]
     x = alt.X("days:Q", title=title_of("days"),
-              scale=alt.Scale(domain=[0, max_days], clip=True) if max_days else alt.Undefined)
+              scale=alt.Scale(domain=[0, max_days]) if max_days else alt.Undefined)
     base = alt.Chart(km).encode(x=x, color=colour, tooltip=tips)
-    band = base.mark_area(interpolate="step-after").encode(
+    band = base.mark_area(interpolate="step-after", clip=True).encode(
         y=alt.Y("ci_low:Q", title=title_of("waiting"), scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
         y2="ci_high:Q",
         opacity=alt.condition(focus, alt.value(0.15), alt.value(0.0)),
     )
-    line = base.mark_line(interpolate="step-after").encode(
+    line = base.mark_line(interpolate="step-after", clip=True).encode(
         y="waiting:Q", opacity=alt.condition(focus, alt.value(1.0), alt.value(0.12))
     ).add_params(focus)
-    points = base.mark_point(size=30, filled=True).encode(y="waiting:Q", opacity=alt.value(0))
+    points = base.mark_point(size=30, filled=True, clip=True).encode(y="waiting:Q", opacity=alt.value(0))
     return alt.layer(line, band, points).properties(
         title=_title(title or "Time to response (Kaplan–Meier)",
                      "Share of requests still waiting after so many days; unanswered requests are censored, "

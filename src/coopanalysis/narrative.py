@@ -66,6 +66,18 @@ def date(d: dt.date | None) -> str:
     return "–" if d is None else f"{d.day} {d:%B %Y}"
 
 
+def span(start: dt.date, end: dt.date) -> str:
+    """A period for readers: '2021', 'December 2021', '1 January 2025 to 30 June 2025'."""
+    if start == end:
+        return date(start)
+    if start.day == 1 and (end + dt.timedelta(days=1)).day == 1:
+        if start.month == 1 and end.month == 12 and start.year == end.year:
+            return str(start.year)
+        if (start.year, start.month) == (end.year, end.month):
+            return f"{start:%B %Y}"
+    return f"{date(start)} to {date(end)}"
+
+
 def _names(names: list[str]) -> str:
     if not names:
         return ""
@@ -126,9 +138,7 @@ def volumes_sentence(volumes: pl.DataFrame, by_platform: pl.DataFrame) -> str:
     per_period = volumes.group_by("period_start", "period_end").agg(pl.col("requests").sum())
     top = per_period.sort(["requests", "period_start"], descending=[True, False]).row(0, named=True)
     lead = by_platform.sort(["requests", "platform"], descending=[True, False]).row(0, named=True)
-    span = (f"{date(top['period_start'])}" if top["period_start"] == top["period_end"]
-            else f"{date(top['period_start'])} to {date(top['period_end'])}")
-    text = f"The busiest period was {span}, with {count(top['requests'])} requests."
+    text = f"The busiest period was {span(top['period_start'], top['period_end'])}, with {count(top['requests'])} requests."
     if by_platform.height > 1:
         text += f" {lead['platform']} received the most: {count(lead['requests'])} ({share(lead['share'])} of all)."
     return text

@@ -1,0 +1,297 @@
+"""Chart builders: encodings, selections, tooltips on every mark, and inline data = the aggregated rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import altair as alt
+import polars as pl
+import pytest
+
+from coopanalysis import charts
+from coopanalysis.platforms import PLATFORM_COLOURS
+
+D = dt.date
+
+
+def _units(spec: dict) -> list[dict]:
+    """Every unit spec (one with a mark) in a layered / concatenated spec."""
+    out = []
+    if "mark" in spec:
+        out.append(spec)
+    for key in ("layer", "vconcat", "hconcat", "concat"):
+        for sub in spec.get(key, []):
+            out.extend(_units(sub))
+    return out
+
+
+def _params(spec: dict) -> list[dict]:
+    found = list(spec.get("params", []))
+    for key in ("layer", "vconcat", "hconcat", "concat"):
+        for sub in spec.get(key, []):
+            found.extend(_params(sub))
+    return found
+
+
+def _encoding(unit: dict, parent: dict) -> dict:
+    return {**parent.get("encoding", {}), **unit.get("encoding", {})}
+
+
+def _enc(spec: dict) -> dict:
+    """Encoding of the first mark, with encodings shared at the top level."""
+    return _encoding(_units(spec)[0], spec)
+
+
+def _check_common(chart: alt.TopLevelMixin, df: pl.DataFrame) -> dict:
+    spec = chart.to_dict()
+    text = json.dumps(spec)
+    assert '"url"' not in text  # data travel inline, never as a file or URL
+    datasets = spec["datasets"]
+    # the aggregated frame is embedded as it is: same number of rows, same columns
+    main = [rows for rows in datasets.values() if rows and set(df.columns) <= set(rows[0])]
+    assert main, "the frame's rows are not embedded"
+    assert len(main[0]) == df.height
+    assert all("request_id" not in row for rows in datasets.values() for row in rows)
+    for unit in _units(spec):
+        enc = _encoding(unit, spec)
+        assert "tooltip" in enc, f"mark {unit['mark']} has no tooltip"
+    return spec
+
+
+VOLUMES = pl.DataFrame(
+    {
+        "period_start": [D(2024, 1, 1), D(2024, 1, 1), D(2024, 2, 1), D(2024, 2, 1)],
+        "period_end": [D(2024, 1, 31), D(2024, 1, 31), D(2024, 2, 29), D(2024, 2, 29)],
+        "platform": ["Google", "Telegram", "Google", "Telegram"],
+        "requests": [10, 0, 12, 2],
+    }
+)
+
+
+def test_theme_registers_once_with_korean_font_and_enables():
+    assert charts.enable_theme() == "coopanalysis"
+    charts.enable_theme()
+    assert alt.theme.active == "coopanalysis"
+    spec = alt.Chart(VOLUMES).mark_point().encode(x="requests:Q").to_dict()
+    assert "Noto Sans CJK KR" in spec["config"]["font"]
+    assert spec["config"]["title"]["font"].endswith("sans-serif")
+
+
+def test_platform_colour_fixed_and_stable_for_unknown_names():
+    assert charts.platform_colour("Telegram") == PLATFORM_COLOURS["Telegram"]
+    assert charts.platform_colour("OKX") == charts.platform_colour("OKX")
+    scale = charts.platform_scale(["Telegram", "Google"]).to_dict()
+    assert scale == {"domain": ["Google", "Telegram"], "range": [PLATFORM_COLOURS["Google"], PLATFORM_COLOURS["Telegram"]]}
+
+
+def test_chart_volumes_brush_filters_linked_totals_and_legend_focus():
+    spec = _check_common(charts.chart_volumes(VOLUMES), VOLUMES)
+    top, bottom = spec["vconcat"]
+    params = {p["name"]: p for p in _params(spec)}
+    assert params["brush"]["select"] == {"type": "interval", "encodings": ["x"]}
+    assert params["focus"]["bind"] == "legend" and params["focus"]["select"]["fields"] == ["platform"]
+    assert top["encoding"]["x"] == {"field": "period_start", "type": "temporal", "title": "Period start"}
+    assert {"filter": {"param": "brush"}} in bottom["transform"]
+    assert bottom["encoding"]["x"]["aggregate"] == "sum"
+    colour = top["encoding"]["color"]
+    assert colour["scale"]["domain"] == ["Google", "Telegram"]
+    assert colour["scale"]["range"] == [PLATFORM_COLOURS["Google"], PLATFORM_COLOURS["Telegram"]]
+    titles = [t["title"] for t in top["encoding"]["tooltip"]]
+    assert titles == ["Platform", "Period start", "Period end", "Requests"]
+
+
+def test_chart_volumes_refuses_raw_rows_and_lazy_frames():
+    raw = VOLUMES.with_columns(request_id=pl.lit("R1"))
+    with pytest.raises(ValueError, match="raw rows"):
+        charts.chart_volumes(raw)
+    with pytest.raises(TypeError, match="collected polars DataFrame"):
+        charts.chart_volumes(VOLUMES.lazy())
+    with pytest.raises(ValueError, match="columns requests missing"):
+        charts.chart_volumes(VOLUMES.drop("requests"))
+
+
+def test_empty_frames_give_charts_not_errors():
+    empty = VOLUMES.head(0)
+    spec = charts.chart_volumes(empty).to_dict()
+    assert list(spec["datasets"].values()) == [[]]
+
+
+GROWTH = pl.DataFrame(
+    {
+        "period_start": [D(2020, 1, 1), D(2021, 1, 1), D(2022, 1, 1)],
+        "period_end": [D(2020, 12, 31), D(2021, 12, 31), D(2022, 6, 30)],
+        "period_label": ["2020", "2021", "2022 (1 Jan–30 Jun)"],
+        "requests": [7560, 12771, 5000],
+        "base": [None, 7560, 6000],
+        "growth": [None, 0.689, -0.1667],
+        "growth_note": ["no figure for the base period", None, None],
+    }
+)
+
+
+def test_chart_growth_null_is_a_gap_with_its_reason_in_a_tooltip():
+    spec = _check_common(charts.chart_growth(GROWTH, by=None), GROWTH)
+    units = _units(spec)
+    line = next(u for u in units if u["mark"]["type"] == "line")
+    assert line["mark"]["invalid"] == "break-paths-show-domains"
+    gap = next(u for u in units if u["mark"]["type"] == "rule" and "transform" in u)
+    assert gap["transform"] == [{"filter": "!isValid(datum.growth)"}]
+    assert {"field": "growth_note", "type": "nominal", "title": "Why no growth"} in gap["encoding"]["tooltip"]
+    assert line["encoding"]["x"]["field"] == "period_label"  # the like-for-like label, e.g. 2022 (1 Jan–30 Jun)
+
+
+def test_chart_growth_by_platform_has_legend_focus():
+    df = GROWTH.with_columns(platform=pl.lit("Telegram"))
+    spec = charts.chart_growth(df, by="platform").to_dict()
+    assert any(p.get("bind") == "legend" for p in _params(spec))
+    line = next(u for u in _units(spec) if u["mark"]["type"] == "line")
+    assert line["encoding"]["color"]["scale"]["range"] == [PLATFORM_COLOURS["Telegram"]]
+
+
+PROJECTION = pl.DataFrame(
+    {
+        "year": [2023, 2024, 2024],
+        "kind": ["observed", "observed", "projected"],
+        "method": ["observed", "observed so far", "run rate"],
+        "requests": [8961.0, 5161.0, 8868.2],
+        "low": [None, None, 8627.9],
+        "high": [None, None, 9113.5],
+        "period_start": [D(2023, 1, 1), D(2024, 1, 1), D(2024, 1, 1)],
+        "period_end": [D(2023, 12, 31), D(2024, 7, 31), D(2024, 7, 31)],
+        "basis": [None, None, "213 days observed, scaled to 366"],
+    }
+)
+
+
+def test_chart_projection_interval_rule_and_point():
+    spec = _check_common(charts.chart_projection(PROJECTION), PROJECTION)
+    units = _units(spec)
+    rule = next(u for u in units if u["mark"]["type"] == "rule")
+    assert rule["encoding"]["y"]["field"] == "low" and rule["encoding"]["y2"]["field"] == "high"
+    point = next(u for u in units if u["mark"]["type"] == "point")
+    assert point["transform"] == [{"filter": "datum.kind === 'projected'"}]
+    rows = next(iter(spec["datasets"].values()))
+    assert [r["column"] for r in rows] == ["2023", "2024 so far", "2024 run rate"]
+
+
+SHARES = pl.DataFrame(
+    {
+        "platform": ["Google", "Telegram"],
+        "period_start": [D(2024, 1, 1), D(2024, 1, 1)],
+        "period_end": [D(2024, 3, 31), D(2024, 3, 31)],
+        "requests": [100, 212],
+        "answered": [90, 3],
+        "answered_share": [0.9, 3 / 212],
+        "ci_low": [0.83, 0.0048],
+        "ci_high": [0.94, 0.0408],
+    }
+)
+
+
+def test_chart_answered_share_points_with_wilson_bars():
+    spec = _check_common(charts.chart_answered_share(SHARES), SHARES)
+    units = _units(spec)
+    rule = next(u for u in units if u["mark"]["type"] == "rule")
+    enc = _encoding(rule, spec)
+    assert enc["y"]["field"] == "ci_low" and enc["y2"]["field"] == "ci_high"
+    assert enc["y"]["scale"] == {"domain": [0, 1]}
+    tips = {t["field"]: t for t in enc["tooltip"]}
+    assert tips["answered_share"]["format"] == ".1%" and tips["ci_high"]["title"] == "95% CI high"
+    assert any(p.get("bind") == "legend" for p in _params(spec))
+
+
+def test_chart_share_by_crime_type():
+    df = SHARES.drop("period_start", "period_end").rename({"platform": "crime_type"})
+    spec = _check_common(charts.chart_share_by(df, by="crime_type"), df)
+    assert _enc(spec)["y"]["sort"] == {"field": "answered_share", "order": "descending"}
+
+
+KM = pl.DataFrame(
+    {
+        "platform": ["Google"] * 3 + ["Telegram"] * 2,
+        "days": [0, 3, 10, 0, 30],
+        "at_risk": [4, 4, 2, 2, 2],
+        "responded": [0, 2, 1, 0, 0],
+        "censored": [0, 0, 1, 0, 2],
+        "waiting": [1.0, 0.5, 0.25, 1.0, 1.0],
+        "ci_low": [1.0, 0.1, 0.0, 1.0, 1.0],
+        "ci_high": [1.0, 0.9, 0.67, 1.0, 1.0],
+    }
+)
+
+
+def test_chart_time_to_response_step_curves_with_band():
+    spec = _check_common(charts.chart_time_to_response(KM), KM)
+    units = _units(spec)
+    line = next(u for u in units if u["mark"]["type"] == "line")
+    area = next(u for u in units if u["mark"]["type"] == "area")
+    assert line["mark"]["interpolate"] == "step-after" and area["mark"]["interpolate"] == "step-after"
+    assert area["encoding"]["y"]["field"] == "ci_low" and area["encoding"]["y2"]["field"] == "ci_high"
+    assert _enc(spec)["x"]["scale"] == {"domain": [0, 365]}
+    assert line["mark"]["clip"] is True  # curves beyond a year are cut at the axis, not drawn over it
+    assert _enc(spec)["color"]["scale"]["domain"] == ["Google", "Telegram"]
+
+
+MIX = pl.DataFrame(
+    {
+        "platform": ["Google", "Google", "Telegram"],
+        "case_outcome": ["arrested", "suspended_untraceable", "suspended_untraceable"],
+        "cases": [3, 1, 2],
+        "share": [0.75, 0.25, 1.0],
+    }
+)
+
+
+def test_chart_outcome_mix_fixed_outcome_colours_in_order():
+    spec = _check_common(charts.chart_outcome_mix(MIX), MIX)
+    colour = spec["encoding"]["color"]
+    assert colour["scale"] == {"domain": ["arrested", "suspended_untraceable"],
+                               "range": [charts.OUTCOME_COLOURS["arrested"], charts.OUTCOME_COLOURS["suspended_untraceable"]]}
+    assert spec["encoding"]["x"]["stack"] == "normalize"
+
+
+FUNNEL = pl.DataFrame(
+    {
+        "stage": ["requested", "answered", "suspect identified", "arrested"],
+        "stage_order": pl.Series([0, 1, 2, 3], dtype=pl.Int8),
+        "cases": [10, 8, 4, 1],
+        "share_of_requested": [1.0, 0.8, 0.4, 0.1],
+    }
+)
+
+
+def test_chart_funnel_stages_in_order_labelled_with_share():
+    spec = _check_common(charts.chart_funnel(FUNNEL), FUNNEL)
+    assert _enc(spec)["x"]["sort"] == ["requested", "answered", "suspect identified", "arrested"]
+    text = next(u for u in _units(spec) if u["mark"]["type"] == "text")
+    assert text["encoding"]["text"] == {"field": "share_of_requested", "type": "quantitative", "format": ".1%"}
+
+
+UNTRACEABLE = pl.DataFrame(
+    {
+        "platform": ["Google", "Telegram"],
+        "requests": [100, 20],
+        "answered": [90, 1],
+        "suspended": [10, 12],
+        "answered_share": [0.9, 0.05],
+        "suspended_share": [0.1, 0.6],
+        "suspended_ci_low": [0.05, 0.39],
+        "suspended_ci_high": [0.17, 0.78],
+    }
+)
+
+
+def test_chart_untraceable_scatter_with_intervals():
+    spec = _check_common(charts.chart_untraceable(UNTRACEABLE), UNTRACEABLE)
+    assert _enc(spec)["x"]["field"] == "answered_share"
+    circle = next(u for u in _units(spec) if u["mark"]["type"] == "circle")
+    assert _encoding(circle, spec)["y"]["field"] == "suspended_share"
+    assert _encoding(circle, spec)["size"]["field"] == "requests"
+
+
+def test_chart_top_agencies_sorted_bars():
+    df = pl.DataFrame({"agency": ["서울경찰청", "Busan"], "requests": [30, 10], "share": [0.75, 0.25]})
+    spec = _check_common(charts.chart_top_agencies(df), df)
+    assert spec["encoding"]["y"]["sort"] == "-x"
+    assert [r["agency"] for r in next(iter(spec["datasets"].values()))] == ["서울경찰청", "Busan"]
