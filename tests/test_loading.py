@@ -169,3 +169,14 @@ def test_counts_table_parses_published_number_formats(tmp_path: Path) -> None:
         (3, "period_end_before_start"),
         (4, "answered_exceeds_requests"),
     ]
+
+
+def test_validate_transparency_folder_json(capsys: pytest.CaptureFixture) -> None:
+    code = cli.main(["validate", "--kind", "transparency", str(paths.TRANSPARENCY_DIR), "--json"])
+    payload = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert payload["rows_read"] == payload["rows_kept"] + payload["rows_rejected"]
+    meta = [f for f in payload["files"] if f["file"].startswith("meta_government_requests/")]
+    assert len(meta) == 21
+    for f in payload["files"]:
+        assert f["rows_read"] == f["rows_kept"] + f["rows_rejected"], f["file"]

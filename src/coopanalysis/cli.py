@@ -42,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     except CoopAnalysisError as exc:
         print(f"coopanalysis {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -365,12 +365,17 @@ def validate_command(args) -> int:
     if args.kind == "transparency":
         from coopanalysis.transparency import validate_transparency
 
-        summaries = validate_transparency(args.path)
+        files = validate_transparency(args.path)
         if args.json:
-            print(json.dumps(summaries, ensure_ascii=False))
+            totals = {k: sum(int(f[k]) for f in files) for k in ("rows_read", "rows_kept", "rows_rejected")}
+            by_reason: dict[str, int] = {}
+            for f in files:
+                for reason, n in f["rejected_by_reason"].items():
+                    by_reason[reason] = by_reason.get(reason, 0) + n
+            print(json.dumps({**totals, "rejected_by_reason": by_reason, "files": files}, ensure_ascii=False))
         else:
-            for s in summaries:
-                _print_summary({"kind": "transparency", **s})
+            for f in files:
+                _print_summary({"kind": "transparency", **f})
         return 0
     loader = load_requests if args.kind == "requests" else load_counts
     result = loader(args.path, mapping=args.map)
