@@ -29,6 +29,7 @@ import datetime as dt
 import hashlib
 import itertools
 import json
+import logging
 import re
 import tomllib
 import unicodedata
@@ -339,7 +340,15 @@ def notebook_parameters(notebook: Path) -> dict[str, DeclaredParameter]:
     if len(cells) != 1:
         raise ConfigError(f"{notebook}: needs exactly one cell tagged 'parameters' (found {len(cells)})")
     declared: dict[str, DeclaredParameter] = {}
-    inspected = papermill.inspect_notebook(str(notebook))
+    # papermill's own pattern warns about lines it cannot read (e.g. quotes in help text);
+    # Python's parser below reads them, so the warnings are noise here.
+    pm_log = logging.getLogger("papermill")
+    level = pm_log.level
+    pm_log.setLevel(logging.ERROR)
+    try:
+        inspected = papermill.inspect_notebook(str(notebook))
+    finally:
+        pm_log.setLevel(level)
     try:
         tree = ast.parse(cells[0].source)
     except SyntaxError:
