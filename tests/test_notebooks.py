@@ -1,0 +1,220 @@
+"""Report notebooks: kept without outputs, one documented parameters cell, and executed by papermill
+with several parameter sets, each checked against a figure computed here independently."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import json
+from pathlib import Path
+
+import nbformat
+import papermill
+import polars as pl
+import pytest
+
+from coopanalysis import paths
+from coopanalysis.stats import wilson_bounds
+
+NOTEBOOKS = sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb"))
+REPORTS = ("request_volumes", "growth", "case_outcomes")
+SHARED = ("data", "start", "end", "platforms", "agencies", "period")
+HEADLINE_MIME = "application/vnd.coopanalysis.headline+json"
+PUBLISHED = "published/npa_overseas_it_requests_press.csv"
+
+
+# ----------------------------------------------------------------------- static checks
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_kept_without_outputs(path: Path):
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [], f"{path.name}: a code cell has outputs"
+            assert cell.execution_count is None, f"{path.name}: a code cell has an execution count"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_exactly_one_parameters_cell_of_documented_literals(path: Path):
+    nb = nbformat.read(path, as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, f"{path.name}: {len(tagged)} cells tagged parameters"
+    tree = ast.parse(tagged[0].source)
+    names = []
+    for node in tree.body:
+        assert isinstance(node, ast.AnnAssign), f"{path.name}: parameters must be written as name: type = value"
+        ast.literal_eval(node.value)  # literals only
+        names.append(node.target.id)
+    documented = papermill.inspect_notebook(str(path))
+    assert list(documented) == names, f"{path.name}: papermill does not see every parameter"
+    for name, info in documented.items():
+        assert info["help"].strip(), f"{path.name}: parameter {name} has no help text"
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_reports_share_parameter_names_and_stay_thin(name: str):
+    path = paths.NOTEBOOKS_DIR / f"{name}.ipynb"
+    documented = papermill.inspect_notebook(str(path))
+    assert set(SHARED) <= set(documented)
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        tree = ast.parse(cell.source)
+        for node in ast.walk(tree):
+            assert not isinstance(node, (ast.FunctionDef, ast.Try, ast.ClassDef, ast.If, ast.For, ast.While)), (
+                f"{name}: logic belongs in the library, not the notebook ({type(node).__name__})"
+            )
+        assert "Path(" not in cell.source and "os.path" not in cell.source
+
+
+# ------------------------------------------------------------------------- execution
+
+
+def _kernel() -> str:
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return "coopanalysis" if "coopanalysis" in KernelSpecManager().find_kernel_specs() else "python3"
+
+
+def _run(name: str, tmp_path: Path, **parameters) -> dict:
+    out = tmp_path / f"{name}.ipynb"
+    papermill.execute_notebook(
+        str(paths.NOTEBOOKS_DIR / f"{name}.ipynb"), str(out), parameters=parameters,
+        kernel_name=_kernel(), progress_bar=False, cwd=str(tmp_path),
+    )
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def _texts(nb: dict) -> list[str]:
+    """Every markdown / plain text the executed notebook printed, markdown escapes removed."""
+    out = []
+    for cell in nb["cells"]:
+        for o in cell.get("outputs", []):
+            assert o.get("output_type") != "error", f"{o.get('ename')}: {o.get('evalue')}"
+            data = o.get("data", {})
+            if "text/markdown" in data:
+                text = "".join(data["text/markdown"])
+                out.append(text.replace("\\", ""))
+    return out
+
+
+def _headlines(nb: dict) -> dict[str, dict]:
+    found = {}
+    for cell in nb["cells"]:
+        for o in cell.get("outputs", []):
+            payload = o.get("data", {}).get(HEADLINE_MIME)
+            if payload:
+                found[payload["name"]] = payload
+    return found
+
+
+def _charts(nb: dict) -> list[dict]:
+    return [
+        o["data"]["application/vnd.vegalite.v5+json"]
+        for cell in nb["cells"] for o in cell.get("outputs", [])
+        if "application/vnd.vegalite.v5+json" in o.get("data", {})
+    ]
+
+
+def _sample() -> pl.DataFrame:
+    return pl.read_csv(paths.SAMPLE_REQUESTS, try_parse_dates=True)
+
+
+def test_request_volumes_defaults_counts_every_request(tmp_path):
+    nb = _run("request_volumes", tmp_path)
+    sample = _sample()
+    heads = _headlines(nb)
+    assert heads["total_requests"]["value"] == sample.height
+    texts = _texts(nb)
+    assert f"Read {sample.height:,} rows from requests_synthetic.csv (request log): {sample.height:,} kept, 0 rejected." in texts[0]
+    # the latest like-for-like growth: Jan–last day of the last year against the same days a year earlier
+    last = sample["requested_on"].max()
+    first_day = dt.date(last.year, 1, 1)
+    now = sample.filter(pl.col("requested_on").is_between(first_day, last)).height
+    before = sample.filter(pl.col("requested_on").is_between(first_day.replace(year=last.year - 1),
+                                                               last.replace(year=last.year - 1))).height
+    assert heads["latest_yoy_growth"]["value"] == pytest.approx(now / before - 1)
+    # the projection's run rate: requests so far scaled to the whole year
+    days = (last - first_day).days + 1
+    year_days = (dt.date(last.year, 12, 31) - first_day).days + 1
+    assert heads["projection"]["value"] == round(now * year_days / days)
+    low, high = heads["projection"]["interval"]
+    assert low < heads["projection"]["value"] < high
+    # charts carry aggregated rows only: the volume chart holds one row per month and platform
+    volumes = _charts(nb)[0]
+    rows = next(iter(volumes["datasets"].values()))
+    months = (last.year - sample["requested_on"].min().year) * 12 + last.month
+    assert len(rows) == months * sample["platform"].n_unique()
+
+
+def test_growth_on_published_series_shows_2021(tmp_path):
+    nb = _run("growth", tmp_path, data=PUBLISHED)
+    heads = _headlines(nb)
+    assert heads["yoy_growth_2021"]["value"] == pytest.approx(12771 / 7560 - 1)
+    texts = _texts(nb)
+    assert "Requests grew 68.9% in 2021 over 2020 (12,771 against 7,560)." in texts
+    assert "From 2020 to 2023 requests grew 5.8% a year on average (compound; 7,560 to 8,961)." in texts
+
+
+def test_case_outcomes_one_platform_partial_year(tmp_path):
+    nb = _run("case_outcomes", tmp_path, platforms=["Telegram"], start="2024-01-01", end="2024-09-30")
+    sel = _sample().filter(
+        (pl.col("platform") == "Telegram") & pl.col("requested_on").is_between(dt.date(2024, 1, 1), dt.date(2024, 9, 30))
+    )
+    answered = sel.filter(pl.col("response").is_in(["disclosed", "partial"])).height
+    low, high = wilson_bounds(answered, sel.height)
+    expected = (f"Telegram answered {answered:,} of {sel.height:,} requests ({answered / sel.height * 100:.1f}%, "
+                f"95% CI {low * 100:.1f}–{high * 100:.1f}%).")
+    assert expected in _texts(nb)
+    heads = _headlines(nb)
+    assert heads["answered_share"]["value"] == pytest.approx(answered / sel.height)
+    assert heads["answered_share"]["interval"] == pytest.approx([low, high])
+
+
+def _empty_window() -> tuple[str, str]:
+    """The longest stretch with no request to Telegram in the sample."""
+    dates = _sample().filter(pl.col("platform") == "Telegram")["requested_on"].sort().to_list()
+    a, b = max(zip(dates, dates[1:]), key=lambda p: (p[1] - p[0]).days)
+    return str(a + dt.timedelta(days=1)), str(b - dt.timedelta(days=1))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", REPORTS)
+def test_empty_selection_reads_as_a_report(tmp_path, name):
+    start, end = _empty_window()
+    nb = _run(name, tmp_path, platforms=["Telegram"], start=start, end=end)
+    texts = _texts(nb)  # no error output anywhere
+    assert any(t.startswith("No requests match this selection: none to Telegram") for t in texts)
+    assert len(_charts(nb)) >= 2
+
+
+@pytest.mark.slow
+def test_request_volumes_on_published_series(tmp_path):
+    nb = _run("request_volumes", tmp_path, data=PUBLISHED)
+    heads = _headlines(nb)
+    assert heads["total_requests"]["value"] == 7560 + 12771 + 10166 + 8961 + 5161
+    assert heads["projection"]["value"] == round(5161 * 366 / 213)
+    assert "Requests fell 11.9% in 2023 over 2022 (8,961 against 10,166). No growth figure for 2024 (1 Jan–31 Jul): " \
+           "no figure for the base period." in _texts(nb)
+
+
+@pytest.mark.slow
+def test_growth_partial_year_against_same_months(tmp_path):
+    nb = _run("growth", tmp_path, start="2024-01-01", end="2024-06-30", period="month")
+    sample = _sample()
+    now = sample.filter(pl.col("requested_on").is_between(dt.date(2024, 1, 1), dt.date(2024, 6, 30))).height
+    before = sample.filter(pl.col("requested_on").is_between(dt.date(2023, 1, 1), dt.date(2023, 6, 30))).height
+    g = now / before - 1
+    verb = f"grew {g * 100:.1f}%" if g > 0 else f"fell {-g * 100:.1f}%"
+    assert (f"From 1 January 2024 to 30 June 2024 there were {now:,} requests against {before:,} in the same days "
+            f"of 2023: requests {verb}, like for like.") in _texts(nb)
+
+
+@pytest.mark.slow
+def test_unknown_platform_stops_with_the_valid_values(tmp_path):
+    with pytest.raises(papermill.PapermillExecutionError) as info:
+        _run("request_volumes", tmp_path, platforms=["Telegramm"])
+    assert info.value.ename == "ParameterError"
+    assert "platforms: unknown 'Telegramm'. Valid values:" in info.value.evalue and "'Telegram'" in info.value.evalue
