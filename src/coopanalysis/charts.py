@@ -33,7 +33,8 @@ CATEGORY_PALETTE = (
 )
 """Paul Tol's colour-blind-safe 'bright' and 'muted' colours, for everything that is not a platform."""
 
-_EXTRA_PLATFORM_COLOURS = ("#332288", "#117733", "#882255", "#44AA99", "#999933", "#DDCC77", "#88CCEE", "#CC6677")
+_EXTRA_PLATFORM_COLOURS = ("#332288", "#44AA99", "#999933", "#6F4E37", "#117733")
+"""Colours for platforms not in PLATFORM_COLOURS, picked by a hash of the name: none close to a fixed one."""
 
 OUTCOME_COLOURS: dict[str, str] = {
     "open": "#BBBBBB",
@@ -275,7 +276,8 @@ def chart_growth(df: pl.DataFrame, *, by: str | None = "platform", title: str | 
     layers = [zero, line, points, gaps]
     subtitle = "Dashed grey lines mark periods without a growth figure; hover them for the reason."
     return alt.layer(*layers).properties(
-        title=_title(title or f"{title_of('growth')} over the same span a year earlier", subtitle), height=260
+        title=_title(title or f"{title_of('growth')} over the same span a year earlier", subtitle), height=260,
+        width=560,
     )
 
 
@@ -318,6 +320,7 @@ def chart_projection(df: pl.DataFrame, *, title: str | None = None) -> alt.Layer
         title=_title(title or "Requests per year and the year-end projection",
                      "Diamonds: projected total for the partial year; lines: its interval."),
         height=280,
+        width=alt.Step(56),
     )
 
 
@@ -440,7 +443,7 @@ def chart_funnel(df: pl.DataFrame, *, by: str | None = None, title: str | None =
     by = by if by and by in df.columns else None
     from coopanalysis.outcomes import FUNNEL_STAGES
 
-    x = alt.X("stage:N", title=title_of("stage"), sort=list(FUNNEL_STAGES))
+    x = alt.X("stage:N", title=title_of("stage"), sort=list(FUNNEL_STAGES), axis=alt.Axis(labelAngle=0))
     tips = [*([_tip(by, "N")] if by else []), _tip("stage", "N"), _tip("cases", "Q", COUNT),
             _tip("share_of_requested", "Q", PERCENT)]
     base = alt.Chart(df).encode(x=x, tooltip=tips)
@@ -448,12 +451,14 @@ def chart_funnel(df: pl.DataFrame, *, by: str | None = None, title: str | None =
     if by:
         enc |= {"xOffset": alt.XOffset(f"{by}:N"), "color": _colour_for(df, by)}
         bars = base.mark_bar().encode(**enc)
-        return alt.layer(bars).properties(title=_title(title or "From request to arrest"), height=260)
+        return alt.layer(bars).properties(title=_title(title or "From request to arrest"), height=260,
+                                          width=alt.Step(110))
     bars = base.mark_bar(color=CATEGORY_PALETTE[0], width={"band": 0.7}).encode(**enc)
     text = base.mark_text(dy=-7, color="#222222").encode(y="cases:Q", text=alt.Text("share_of_requested:Q", format=PERCENT))
     return alt.layer(bars, text).properties(
         title=_title(title or "From request to arrest", "Labels: share of all requests reaching the stage."),
         height=260,
+        width=alt.Step(110),
     )
 
 
@@ -477,7 +482,9 @@ def chart_untraceable(df: pl.DataFrame, *, by: str = "platform", title: str | No
     points = base.mark_circle(opacity=0.85).encode(
         y="suspended_share:Q", size=alt.Size("requests:Q", title=title_of("requests"), scale=alt.Scale(range=[40, 600]))
     )
-    labels = base.mark_text(align="left", dx=9, dy=-6).encode(y="suspended_share:Q", text=f"{by}:N")
+    labels = base.mark_text(align="left", dx=9, dy=-6).encode(
+        y="suspended_share:Q", text=f"{by}:N", color=alt.value("#333333")
+    )
     return alt.layer(rules, points, labels).properties(
         title=_title(title or "Cases suspended because the suspect could not be traced",
                      "Against the share of requests the platform answered; lines: 95% Wilson interval."),
