@@ -111,6 +111,18 @@ def test_chart_volumes_refuses_raw_rows_and_lazy_frames():
         charts.chart_volumes(VOLUMES.drop("requests"))
 
 
+def test_many_aggregated_rows_embed_but_too_many_are_refused():
+    charts.enable_theme()
+    days = pl.date_range(D(2020, 1, 1), D(2025, 6, 30), "1d", eager=True)
+    daily = pl.DataFrame({"period_start": days, "period_end": days}).join(
+        pl.DataFrame({"platform": ["Google", "Meta", "Telegram", "X"]}), how="cross"
+    ).with_columns(requests=pl.lit(1))
+    spec = charts.chart_volumes(daily).to_dict()  # 8,020 rows: more than altair's default limit
+    assert len(next(iter(spec["datasets"].values()))) == daily.height
+    with pytest.raises(ValueError, match="too many to draw"):
+        charts.chart_volumes(pl.concat([daily] * 7))
+
+
 def test_empty_frames_give_charts_not_errors():
     empty = VOLUMES.head(0)
     spec = charts.chart_volumes(empty).to_dict()
@@ -222,13 +234,16 @@ KM = pl.DataFrame(
 
 
 def test_chart_time_to_response_step_curves_with_band():
-    spec = _check_common(charts.chart_time_to_response(KM), KM)
+    spec = _check_common(charts.chart_time_to_response(KM, max_days=None), KM)
+    clipped = charts.chart_time_to_response(KM, max_days=20).to_dict()
+    assert [r["days"] for r in next(iter(clipped["datasets"].values()))] == [0, 3, 10, 0]
     units = _units(spec)
     line = next(u for u in units if u["mark"]["type"] == "line")
     area = next(u for u in units if u["mark"]["type"] == "area")
     assert line["mark"]["interpolate"] == "step-after" and area["mark"]["interpolate"] == "step-after"
     assert area["encoding"]["y"]["field"] == "ci_low" and area["encoding"]["y2"]["field"] == "ci_high"
-    assert _enc(spec)["x"]["scale"] == {"domain": [0, 365]}
+    assert "scale" not in _enc(spec)["x"]
+    assert _enc(clipped)["x"]["scale"] == {"domain": [0, 20]}
     assert line["mark"]["clip"] is True  # curves beyond a year are cut at the axis, not drawn over it
     assert _enc(spec)["color"]["scale"]["domain"] == ["Google", "Telegram"]
 

@@ -110,8 +110,14 @@ def theme_config() -> dict:
     }
 
 
+MAX_ROWS = 50_000
+"""Most rows a chart embeds: daily volumes of several years by platform fit; raw request rows never should."""
+
+
 def enable_theme() -> str:
-    """Register (once) and enable the project's altair theme; returns its name."""
+    """Register (once) and enable the project's altair theme; returns its name. Also lets altair embed
+    up to MAX_ROWS aggregated rows inline (its own limit, 5,000, stops a daily chart of a few years)."""
+    alt.data_transformers.enable("default", max_rows=MAX_ROWS)
     if THEME_NAME not in alt.theme.names():
         alt.theme.register(THEME_NAME, enable=False)(lambda: alt.theme.ThemeConfig(**theme_config()))
     alt.theme.enable(THEME_NAME)
@@ -171,6 +177,9 @@ def _check_columns(df: pl.DataFrame, builder: str, *columns: str) -> None:
         raise ValueError(f"{builder}: columns {', '.join(missing)} missing (got {', '.join(df.columns)})")
     if "request_id" in df.columns:
         raise ValueError(f"{builder} draws aggregated rows only; this frame holds request ids (raw rows)")
+    if df.height > MAX_ROWS:
+        raise ValueError(f"{builder}: {df.height:,} rows are too many to draw (at most {MAX_ROWS:,}); "
+                         "aggregate further, e.g. choose a longer period")
 
 
 def _focus(field: str, name: str = "focus") -> alt.Parameter:
@@ -386,6 +395,8 @@ def chart_time_to_response(
     `by`, days, at_risk, responded, censored, waiting, ci_low, ci_high."""
     _check_columns(km, "chart_time_to_response", by, "days", "at_risk", "responded", "censored", "waiting",
                    "ci_low", "ci_high")
+    if max_days:  # the curve beyond the axis is not drawn: leave its rows out of the page
+        km = km.filter(pl.col("days") <= max_days)
     focus = _focus(by)
     colour = _colour_for(km, by)
     tips = [_tip(by, "N"), _tip("days", "Q", COUNT), _tip("waiting", "Q", PERCENT), _tip("ci_low", "Q", PERCENT),
