@@ -16,9 +16,6 @@ import polars as pl
 
 from coopanalysis.tables import InputSummary
 
-REASON_TEXT = {
-    "not a count over one calendar span": "not a count over one calendar span",
-}
 
 
 # ---------------------------------------------------------------------------- numbers
