@@ -8,3 +8,7 @@ aggregate them, `charts` draws the small aggregated frames, and `render` /
 """
 
 __version__ = "0.1.0"
+
+from coopanalysis._startup import skip_slow_iri_format_checker as _skip
+
+_skip()

@@ -152,16 +152,45 @@ def vega_bundle() -> str:
     vl-convert's default snippet assigns ``vegaEmbed``, ``vegaLite`` and ``vega`` to
     ``window``. The bundle is loaded as a module script (its many top-level names stay
     out of the global scope), so it must contain nothing that ends a script element.
+    Building it takes seconds, so it is kept on disk (``~/.cache/coopanalysis`` or
+    ``$XDG_CACHE_HOME/coopanalysis``), keyed by the vl-convert and Vega-Lite versions.
     """
     import vl_convert as vlc
 
     wanted = _altair_vegalite_minor()
-    versions = vlc.get_vegalite_versions()
-    bundle = vlc.javascript_bundle(vl_version=wanted if wanted in versions else None)
+    version = wanted if wanted in vlc.get_vegalite_versions() else None
+    cache = _bundle_cache_path(getattr(vlc, "__version__", "unknown"), version or "default")
+    bundle = _read_cached(cache)
+    if bundle is None:
+        bundle = vlc.javascript_bundle(vl_version=version)
+        _write_cached(cache, bundle)
     lowered = bundle.lower()
     if "</script" in lowered or "<!--" in bundle:
         raise RuntimeError("the vl-convert bundle contains '</script' or '<!--' and cannot be inlined")
     return bundle
+
+
+def _bundle_cache_path(vlc_version: str, vl_version: str) -> Path:
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "coopanalysis"
+    return root / f"vega-bundle-vlc{vlc_version}-vl{vl_version}.js"
+
+
+def _read_cached(path: Path) -> str | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    return text or None  # written whole by os.replace, so never half a file
+
+
+def _write_cached(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:  # a read-only home only costs time
+        pass
 
 
 def _altair_vegalite_minor() -> str | None:

@@ -66,20 +66,7 @@ class IPCKernelManager(AsyncKernelManager):
     cleanup_resources = _async_cleanup_resources  # type: ignore[assignment]
 
 
-def skip_slow_iri_format_checker() -> None:
-    """Keep jsonschema from importing `rfc3987_syntax` in this process.
-
-    nbformat imports jsonschema, whose optional `iri` format checker
-    (`rfc3987_syntax`) builds about 35 Earley parsers at import time: 1 to 6
-    seconds per process, paid by every report process, for a format no
-    notebook schema uses (python-jsonschema/jsonschema#1428). Marking the
-    module absent makes jsonschema skip that one checker. Call before
-    importing nbformat or papermill; does nothing if it was imported already.
-    """
-    import sys
-
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+from coopanalysis._startup import skip_slow_iri_format_checker  # noqa: E402,F401  (re-exported)
 
 
 def default_kernel_name() -> str:
