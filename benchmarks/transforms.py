@@ -7,7 +7,7 @@ Generates (or reuses) an N-row synthetic log under benchmarks/out/ with `coopana
 and agency, year-over-year growth by platform, answered share by platform with its Wilson
 interval, Kaplan–Meier time to response by platform, outcome mix by platform — with:
 
-- polars: `coopanalysis.analyses` on `scan_parquet`, collected together on the streaming engine;
+- polars: `coopanalysis.analyses` on `scan_parquet`, each collected on the streaming engine;
 - pandas: `read_parquet` and group-bys, written as a pandas user would;
 - duckdb: SQL over `read_parquet(..., hive_partitioning = true)`.
 
@@ -71,19 +71,17 @@ COLUMNS: dict[str, list[str]] = {
 
 def run_polars(path: Path) -> dict[str, pl.DataFrame]:
     from coopanalysis import schema as S
-    from coopanalysis.analyses import run_main_analyses
+    from coopanalysis.analyses import collect_main_analyses
 
     lf = S.conform(pl.scan_parquet(path, hive_partitioning=True), S.REQUESTS_SCHEMA)
-    lazy = run_main_analyses(lf, start=START, end=END)
-    return dict(zip(lazy, pl.collect_all(list(lazy.values()), engine="streaming"), strict=True))
+    return collect_main_analyses(lf, start=START, end=END)
 
 
 def run_polars_validated(path: Path) -> dict[str, pl.DataFrame]:
-    from coopanalysis.analyses import run_main_analyses
+    from coopanalysis.analyses import collect_main_analyses
     from coopanalysis.loading import load_requests
 
-    lazy = run_main_analyses(load_requests(path).data, start=START, end=END)
-    return dict(zip(lazy, pl.collect_all(list(lazy.values()), engine="streaming"), strict=True))
+    return collect_main_analyses(load_requests(path).data, start=START, end=END)
 
 
 # ----------------------------------------------------------------------------- pandas

@@ -87,9 +87,17 @@ MAIN_ANALYSES: dict[str, Callable[..., pl.LazyFrame]] = {
 
 
 def run_main_analyses(lf: pl.LazyFrame, *, start: dt.date, end: dt.date) -> dict[str, pl.LazyFrame]:
-    """All main analyses of one log with their default groups, as lazy frames by name
-    (collect them together with `pl.collect_all(..., engine="streaming")`)."""
+    """All main analyses of one log with their default groups, as lazy frames by name."""
     return {
         name: (fn(lf, start=start, end=end) if name == "yearly_growth" else fn(lf))
         for name, fn in MAIN_ANALYSES.items()
     }
+
+
+def collect_main_analyses(lf: pl.LazyFrame, *, start: dt.date, end: dt.date) -> dict[str, pl.DataFrame]:
+    """All main analyses collected one after the other on the streaming engine.
+
+    One at a time on purpose: `pl.collect_all` shares the scans between the queries and the engine
+    then buffers rows for whichever consumer is slower (10M rows: 631 MB peak against 328 MB, and
+    no faster), which grows with the log."""
+    return {name: q.collect(engine="streaming") for name, q in run_main_analyses(lf, start=start, end=end).items()}
