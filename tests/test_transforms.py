@@ -83,7 +83,7 @@ def test_yoy_from_log_compares_partial_year_with_same_months() -> None:
     )
     out = yoy_growth_from_log(lf, start=d(2021, 1, 1), end=d(2022, 6, 30)).collect()
     assert out.select("period_start", "period_end", "requests", "base").rows() == [
-        (d(2021, 1, 1), d(2021, 12, 31), 5, 0),
+        (d(2021, 1, 1), d(2021, 12, 31), 5, None),  # before the data: unknown, not 0
         (d(2022, 1, 1), d(2022, 6, 30), 3, 2),
     ]
     assert out["growth"].to_list() == [None, 0.5]

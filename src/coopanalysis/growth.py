@@ -89,8 +89,9 @@ def yoy_growth_from_log(
     Each year in [start, end] is counted over the part of it inside the range, and compared with
     the same days of the year before (a Jan–Jun partial year against Jan–Jun of the year before,
     never against a full year). The log is taken to cover whole months from the month of its first
-    request; a base before that gets a null growth with the reason. Columns: period_start, period_end, *by, requests, base, growth,
-    growth_note.
+    request; a base before that is null (not 0), with the reason. Pass the log unfiltered by date:
+    the bases lie a year before `start`. Columns: period_start, period_end, *by, requests, base,
+    growth, growth_note.
     """
     by = list(by)
     current = count_requests(lf, period="year", by=by, start=start, end=end)
@@ -104,9 +105,11 @@ def yoy_growth_from_log(
         .join(base, on=["_base_start", *by], how="left", nulls_equal=True)
         .join(first_request, how="cross")
     )
+    before_data = pl.col("_base_start") < pl.col("_first_request")
     return _with_growth(joined, "requests").with_columns(
-        growth=pl.when(pl.col("_base_start") >= pl.col("_first_request")).then(pl.col("growth")),
-        growth_note=pl.when(pl.col("_base_start") < pl.col("_first_request"))
+        base=pl.when(~before_data).then(pl.col("base")),
+        growth=pl.when(~before_data).then(pl.col("growth")),
+        growth_note=pl.when(before_data)
         .then(pl.lit(NOTE_BEFORE_DATA))
         .otherwise(pl.col("growth_note")),
     ).drop("_base_start", "_first_request").sort(["period_start", *by])

@@ -22,6 +22,7 @@ PLATFORM_NAMES: dict[str, str] = {
     "snapchat": "Snapchat",
     "binance": "Binance",
     "amazon": "Amazon",
+    "okx": "OKX",
     "구글": "Google",
     "유튜브": "Google",
     "메타": "Meta",
@@ -50,6 +51,7 @@ PLATFORM_COLOURS: dict[str, str] = {
     "TikTok": "#994F00",
     "Snapchat": "#E1BE6A",
     "Amazon": "#7A5195",
+    "OKX": "#332288",
 }
 """Paul Tol's colour-blind-safe palette, fixed per platform so a platform looks the same everywhere."""
 
