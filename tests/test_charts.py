@@ -263,7 +263,9 @@ def test_chart_outcome_mix_fixed_outcome_colours_in_order():
     colour = spec["encoding"]["color"]
     assert colour["scale"] == {"domain": ["arrested", "suspended_untraceable"],
                                "range": [charts.OUTCOME_COLOURS["arrested"], charts.OUTCOME_COLOURS["suspended_untraceable"]]}
-    assert spec["encoding"]["x"]["stack"] == "normalize"
+    # shares stacked on a fixed 0–100% axis, not renormalised: a hidden (suppressed) outcome leaves a gap
+    # instead of inflating the shares shown
+    assert spec["encoding"]["x"]["stack"] == "zero" and spec["encoding"]["x"]["scale"]["domain"] == [0, 1]
 
 
 FUNNEL = pl.DataFrame(

@@ -49,15 +49,18 @@ def suppress_small_counts(
     value: str,
     threshold: int,
     dims: Sequence[str] = (),
+    force: pl.Expr | None = None,
 ) -> pl.DataFrame:
     """Suppress counts below `threshold` in a table of `value` by `dims`, with complementary
-    suppression along each dimension. Returns the frame with `value` set to null where
-    suppressed and a boolean `suppressed` column. threshold ≤ 1 leaves the table as it is
-    (with `suppressed` all False)."""
+    suppression along each dimension. `force` (a boolean expression) marks further cells to
+    suppress from the start, e.g. every cell of a group whose total is itself small. Returns the
+    frame with `value` set to null where suppressed and a boolean `suppressed` column.
+    threshold ≤ 1 leaves the table as it is (with `suppressed` all False)."""
     dims = list(dims)
-    out = df.with_row_index("_pos").with_columns(
-        suppressed=primary_suppression(pl.col(value), threshold).fill_null(False)
-    )
+    first = primary_suppression(pl.col(value), threshold)
+    if force is not None and threshold > 1:
+        first = first | force
+    out = df.with_row_index("_pos").with_columns(suppressed=first.fill_null(False))
     if threshold > 1:
         lines = [[d for d in dims if d != dim] for dim in dims] or [[]]
         while True:
@@ -103,3 +106,270 @@ def add_margin(df: pl.DataFrame, *, value: str, by: Sequence[str], threshold: in
         totals = totals.drop("_x")
     totals = totals.with_columns([pl.lit(label).alias(c) for c in by])
     return pl.concat([df, totals.select(df.columns)], how="vertical_relaxed")
+
+
+# ------------------------------------------------------------------ report frames
+# The helpers below work on the small collected frames of a report. Each nulls the hidden
+# values and adds, for every value column it may hide, a text column `<column>_hidden`:
+# "<k" where the value itself is below the threshold (primary), "withheld" where it is
+# hidden to protect another cell (complementary), null where the value is shown. Tables
+# print that text in place of the number; sentences say "fewer than k" or "withheld".
+# With a threshold of 0 or 1 every helper returns its frame unchanged (no extra columns).
+
+WITHHELD = "withheld"
+
+
+def hidden_column(column: str) -> str:
+    """Name of the column holding the reader-facing label of a hidden `column`."""
+    return f"{column}_hidden"
+
+
+def _label(original: pl.Expr, hidden: pl.Expr, threshold: int) -> pl.Expr:
+    return (
+        pl.when(~hidden).then(pl.lit(None, dtype=pl.String))
+        .when(original.fill_null(0) < threshold).then(pl.lit(f"<{threshold}"))
+        .otherwise(pl.lit(WITHHELD))
+    )
+
+
+def hide_counts(
+    df: pl.DataFrame,
+    *,
+    value: str,
+    threshold: int,
+    dims: Sequence[str] = (),
+    force: pl.Expr | None = None,
+) -> pl.DataFrame:
+    """`suppress_small_counts` for a report frame: `value` nulled where hidden and its label in
+    `<value>_hidden` ("<k" or "withheld"). Input: a table of `value` by `dims` (other columns kept)."""
+    if threshold <= 1:
+        return df
+    out = suppress_small_counts(df.with_columns(_orig=pl.col(value)), value=value, threshold=threshold,
+                                dims=dims, force=force)
+    return out.with_columns(_label(pl.col("_orig"), pl.col("suppressed"), threshold).alias(hidden_column(value))).drop(
+        "_orig", "suppressed"
+    )
+
+
+def hide_shares(
+    df: pl.DataFrame,
+    *,
+    by: Sequence[str],
+    threshold: int,
+    total: str = "requests",
+    part: str = "answered",
+    shares: Sequence[str] = ("answered_share", "ci_low", "ci_high"),
+) -> pl.DataFrame:
+    """Hide a share and its interval where its numerator (`part`), the rest (`total` − `part`) or
+    the denominator (`total`) is small, with complementary suppression.
+
+    Input: one row per group of `by` with counts `total` and `part` and the share columns.
+    The table suppressed is group × {part, rest}, whose margins are the published totals: a
+    group's `total` (hidden when small, with a second group hidden along every dimension so
+    the grand total does not give it away) and the sum of `part` over groups. Every cell of a
+    group whose total is hidden is hidden too. Returns the frame with `total`, `part` and the
+    shares nulled where hidden, and `<total>_hidden`, `<part>_hidden` labels."""
+    if threshold <= 1:
+        return df
+    by = list(by)
+    base = df.with_row_index("_row")
+    totals = hide_counts(base.select("_row", *by, total), value=total, threshold=threshold, dims=by)
+    hidden_total = totals.select("_row", _total_hidden=pl.col(hidden_column(total)).is_not_null())
+    cells = pl.concat([
+        base.select("_row", *by, _status=pl.lit("part"), _n=pl.col(part)),
+        base.select("_row", *by, _status=pl.lit("rest"), _n=pl.col(total) - pl.col(part)),
+    ]).join(hidden_total, on="_row", how="left")
+    cells = suppress_small_counts(cells, value="_n", threshold=threshold, dims=[*by, "_status"],
+                                  force=pl.col("_total_hidden"))
+    hidden_row = cells.group_by("_row").agg(_cell_hidden=pl.col("suppressed").any())
+    out = base.join(hidden_row, on="_row", how="left").join(hidden_total, on="_row", how="left")
+    cell = pl.col("_cell_hidden").fill_null(False)
+    tot = pl.col("_total_hidden").fill_null(False)
+    return out.with_columns(
+        _label(pl.col(part), cell, threshold).alias(hidden_column(part)),
+        _label(pl.col(total), tot, threshold).alias(hidden_column(total)),
+        *[pl.when(~cell).then(pl.col(c)).alias(c) for c in [part, *shares]],
+        pl.when(~tot).then(pl.col(total)).alias(total),
+    ).sort("_row").drop("_row", "_cell_hidden", "_total_hidden")
+
+
+def hide_growth(df: pl.DataFrame, *, by: Sequence[str] = (), threshold: int) -> pl.DataFrame:
+    """Hide small counts in a growth frame (period_start, requests, base, growth, growth_note and
+    `by`): `requests` by `by` × period with complementary suppression; `base` where it is small
+    or is the count of an earlier row that is hidden; `growth` wherever either is hidden (a growth
+    rate and one count give the other count), with a note saying why."""
+    if threshold <= 1:
+        return df
+    by = list(by)
+    dims = [*by, "period_start"]
+    out = hide_counts(df.with_row_index("_row"), value="requests", threshold=threshold, dims=dims)
+    sort_by = [*by, "period_start"]
+    out = out.sort(sort_by)
+    prev_hidden = pl.col(hidden_column("requests")).is_not_null().shift(1)
+    prev_hidden = prev_hidden.over(by) if by else prev_hidden
+    out = out.with_columns(_prev=prev_hidden.fill_null(False))
+    out = hide_counts(out, value="base", threshold=threshold, dims=dims, force=pl.col("_prev") & pl.col("base").is_not_null())
+    hidden = pl.col(hidden_column("requests")).is_not_null() | pl.col(hidden_column("base")).is_not_null()
+    return out.with_columns(
+        growth=pl.when(~hidden).then(pl.col("growth")),
+        growth_note=pl.when(hidden).then(pl.lit(f"withheld: a count below {threshold} or protecting one"))
+        .otherwise(pl.col("growth_note")),
+    ).sort("_row").drop("_row", "_prev")
+
+
+def hide_cagr(cagr: pl.DataFrame, yearly: pl.DataFrame, *, by: Sequence[str] = (), threshold: int) -> pl.DataFrame:
+    """Null a CAGR and its first/last values where the first or last year's count is hidden in
+    `yearly` (a `hide_growth` frame): a growth rate and one count give the other."""
+    if threshold <= 1 or hidden_column("requests") not in yearly.columns:
+        return cagr
+    by = list(by)
+    years = yearly.select(*by, _year=pl.col("period_start").dt.year().cast(pl.Int32),
+                          _label=pl.col(hidden_column("requests")))
+    out = cagr.with_row_index("_row").with_columns(pl.col("first_year", "last_year").cast(pl.Int32))
+    for end in ("first", "last"):
+        out = out.join(years.rename({"_year": f"{end}_year", "_label": hidden_column(f"{end}_value")}),
+                       on=[*by, f"{end}_year"], how="left")
+    hidden = pl.col(hidden_column("first_value")).is_not_null() | pl.col(hidden_column("last_value")).is_not_null()
+    return out.with_columns(
+        first_value=pl.when(pl.col(hidden_column("first_value")).is_null()).then(pl.col("first_value")),
+        last_value=pl.when(pl.col(hidden_column("last_value")).is_null()).then(pl.col("last_value")),
+        cagr=pl.when(~hidden).then(pl.col("cagr")),
+        cagr_note=pl.when(hidden).then(pl.lit(f"withheld: a count below {threshold} or protecting one"))
+        .otherwise(pl.col("cagr_note")),
+    ).sort("_row").drop("_row")
+
+
+def hide_funnel(funnel: pl.DataFrame, *, threshold: int) -> pl.DataFrame:
+    """Hide funnel stages (stage_order, cases, share_of_requested; no `by`): a stage after the first
+    is hidden when it is small or when it differs from the stage before by a small number (the
+    difference counts the cases that left at that step). A hidden stage hides the next stage's
+    difference too, so the next is compared with the last shown stage."""
+    if threshold <= 1:
+        return funnel
+    rows = funnel.sort("stage_order").with_row_index("_i")
+    cases = rows["cases"].to_list()
+    labels: list[str | None] = []
+    last_shown = None
+    for i, n in enumerate(cases):
+        small = n is not None and 0 < n < threshold
+        gap = last_shown is not None and n is not None and 0 < last_shown - n < threshold
+        if small or (i > 0 and gap):
+            labels.append(f"<{threshold}" if small else WITHHELD)
+        else:
+            labels.append(None)
+            last_shown = n
+    if labels and labels[0] is not None:  # too few requests: nothing in the funnel is shown
+        labels = [labels[0]] + [f"<{threshold}"] * (len(labels) - 1)
+    out = rows.with_columns(pl.Series(hidden_column("cases"), labels, dtype=pl.String))
+    hidden = pl.col(hidden_column("cases")).is_not_null()
+    return out.with_columns(
+        cases=pl.when(~hidden).then(pl.col("cases")),
+        share_of_requested=pl.when(~hidden).then(pl.col("share_of_requested")),
+    ).drop("_i")
+
+
+def hide_outcome_mix(mix: pl.DataFrame, *, by: str, threshold: int) -> pl.DataFrame:
+    """Hide small cells of an outcome mix (`by`, case_outcome, cases, share) with complementary
+    suppression along both dimensions; every cell of a group with fewer than k cases is hidden
+    (its total is small). The share of a hidden cell is hidden too."""
+    if threshold <= 1:
+        return mix
+    group_total = pl.col("cases").sum().over(by)
+    out = hide_counts(mix, value="cases", threshold=threshold, dims=[by, "case_outcome"],
+                      force=group_total < threshold)
+    return out.with_columns(share=pl.when(pl.col(hidden_column("cases")).is_null()).then(pl.col("share")))
+
+
+def hide_curves(km: pl.DataFrame, *, by: str, threshold: int) -> pl.DataFrame:
+    """Kaplan–Meier rows (`by`, days, at_risk, responded, censored, waiting, ci_low, ci_high) fit to
+    share: groups with fewer than k requests are left out, each curve stops where fewer than k
+    requests are still at risk, and the per-day counts (which differences would turn into single
+    requests) are removed from the data."""
+    if threshold <= 1:
+        return km
+    size = pl.col("at_risk").max().over(by)
+    return km.filter((size >= threshold) & (pl.col("at_risk") >= threshold)).with_columns(
+        pl.lit(None, dtype=pl.Int64).alias(c) for c in ("at_risk", "responded", "censored")
+    )
+
+
+def label_hidden(df: pl.DataFrame) -> pl.DataFrame:
+    """A frame for a table: every column with a `<column>_hidden` companion becomes text — the
+    number with thousands separators, or its label ("<k", "withheld") where hidden — and the
+    companion columns go. A frame without companions is returned as it is."""
+    pairs = [c for c in df.columns if hidden_column(c) in df.columns]
+    if not pairs:
+        return df
+    exprs = []
+    for c in pairs:
+        shown = pl.col(c).map_elements(lambda v: f"{v:,.0f}" if isinstance(v, float) else f"{v:,}",
+                                       return_dtype=pl.String)
+        exprs.append(pl.coalesce(pl.col(hidden_column(c)), shown, pl.lit("–")).alias(c))
+    return df.with_columns(exprs).drop([hidden_column(c) for c in pairs])
+
+
+_MARGIN = "\u0000margin"  # a key no data value can hold
+_NULL_KEY = "\u0000null"
+
+
+def hide_two_way(
+    df: pl.DataFrame, *, value: str, rows: str, cols: str, threshold: int
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Hide small counts of a two-way table together with its margins, so that neither a row
+    total, a column total, the grand total, nor the difference of two charts drawn from the
+    same table gives a hidden cell back. The totals take part in the suppression as cells of
+    their lines (a line: the cells of one row plus its total, or of one column plus its total).
+
+    Input: one row per (`rows`, `cols`) with the count `value` (other columns kept).
+    Returns (cells, row totals, column totals): `df` with `value` hidden and labelled;
+    `rows`, `value` (+ label) per row; `cols`, `value` (+ label) per column. With a
+    threshold of 0 or 1 nothing is hidden and the totals carry no labels."""
+    key = lambda c: pl.col(c).cast(pl.String).fill_null(_NULL_KEY)  # noqa: E731
+    cells = df.select(_r=key(rows), _c=key(cols), _v=pl.col(value).cast(pl.Int64))
+    row_tot = cells.group_by("_r").agg(pl.col("_v").sum()).with_columns(_c=pl.lit(_MARGIN))
+    col_tot = cells.group_by("_c").agg(pl.col("_v").sum()).with_columns(_r=pl.lit(_MARGIN))
+    grand = cells.select(pl.col("_v").sum()).with_columns(_r=pl.lit(_MARGIN), _c=pl.lit(_MARGIN))
+    full = pl.concat([cells, row_tot.select(cells.columns), col_tot.select(cells.columns), grand.select(cells.columns)])
+    full = full.with_columns(_orig=pl.col("_v"))
+    if threshold > 1:
+        full = suppress_small_counts(full, value="_v", threshold=threshold, dims=["_r", "_c"])
+    else:
+        full = full.with_columns(suppressed=pl.lit(False))
+    full = full.with_columns(_label=_label(pl.col("_orig"), pl.col("suppressed"), threshold))
+    label = hidden_column(value)
+
+    out = df.with_columns(_r=key(rows), _c=key(cols)).join(
+        full.select("_r", "_c", "_v", "_label"), on=["_r", "_c"], how="left"
+    ).with_columns(pl.col("_v").alias(value), pl.col("_label").alias(label)).drop("_r", "_c", "_v", "_label")
+    row_keys = df.select(rows).unique(maintain_order=True).with_columns(_r=key(rows))
+    col_keys = df.select(cols).unique(maintain_order=True).with_columns(_c=key(cols))
+    by_row = row_keys.join(full.filter(pl.col("_c") == _MARGIN).select("_r", "_v", "_label"), on="_r", how="left")
+    by_col = col_keys.join(full.filter(pl.col("_r") == _MARGIN).select("_c", "_v", "_label"), on="_c", how="left")
+    by_row = by_row.select(rows, pl.col("_v").alias(value), pl.col("_label").alias(label))
+    by_col = by_col.select(cols, pl.col("_v").alias(value), pl.col("_label").alias(label))
+    if threshold <= 1:
+        out, by_row, by_col = (f.drop(label) for f in (out, by_row, by_col))
+    return out, by_row, by_col
+
+
+def hide_count_columns(
+    df: pl.DataFrame,
+    *,
+    threshold: int,
+    columns: Sequence[str],
+    by: Sequence[str] = (),
+    derived: Sequence[str] = (),
+) -> pl.DataFrame:
+    """Hide small counts in each of `columns` (a table by `by`, complementary suppression along
+    every dimension of `by`), and null the `derived` columns of a row (shares, differences,
+    bounds) wherever one of its counts is hidden. Columns absent from `df` are skipped."""
+    if threshold <= 1:
+        return df
+    present = [c for c in columns if c in df.columns]
+    out = df
+    for column in present:
+        out = hide_counts(out, value=column, threshold=threshold, dims=by)
+    if not present:
+        return out
+    any_hidden = pl.any_horizontal([pl.col(hidden_column(c)).is_not_null() for c in present])
+    return out.with_columns([pl.when(~any_hidden).then(pl.col(c)).alias(c) for c in derived if c in out.columns])

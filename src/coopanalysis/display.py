@@ -98,6 +98,9 @@ def table_html(df: Any, *, caption: str | None = None, max_rows: int = 200) -> s
         raise TypeError("show_table takes a polars DataFrame; aggregate and .collect() the LazyFrame first")
     if not isinstance(df, pl.DataFrame):
         raise TypeError(f"show_table takes a polars DataFrame, not {type(df).__name__}")
+    from coopanalysis.disclosure import label_hidden
+
+    df = label_hidden(df)  # hidden counts read "<k" or "withheld", never a number
     numeric = [dtype.is_numeric() for dtype in df.dtypes]
     parts = ['<table class="coop-table">']
     if caption is not None:

@@ -14,8 +14,8 @@ from typing import Any
 
 import polars as pl
 
+from coopanalysis.disclosure import WITHHELD, hidden_column, label_hidden
 from coopanalysis.tables import InputSummary
-
 
 
 # ---------------------------------------------------------------------------- numbers
@@ -35,6 +35,20 @@ def share(p: float | None) -> str:
     if 0 < p < 0.0005:
         return "<0.1%"
     return f"{p * 100:.1f}%"
+
+
+def hidden_words(label: str) -> str:
+    """The words for a hidden count in a sentence: "<10" → "fewer than 10", "withheld" → "a withheld number"."""
+    if label.startswith("<"):
+        return f"fewer than {label[1:]}"
+    return "a withheld number" if label == WITHHELD else label
+
+
+def figure(row: dict[str, Any], column: str) -> str:
+    """A count from a row of a report frame, as words: '1,234', or 'fewer than 10' / 'a withheld
+    number' where the count is hidden (see `coopanalysis.disclosure`)."""
+    label = row.get(hidden_column(column))
+    return hidden_words(label) if label else count(row.get(column))
 
 
 def interval(low: float | None, high: float | None) -> str:
@@ -108,7 +122,8 @@ def selection_sentence(info: InputSummary) -> str:
     if info.is_empty:
         return empty_selection(info)
     what = "requests" if info.kind == "request log" else "requests in the published figures"
-    return f"This report covers {count(info.selected)} {what} to {who}{by} {span}."
+    n = f"fewer than {info.suppress_below}" if info.selected_hidden else count(info.selected)
+    return f"This report covers {n} {what} to {who}{by} {span}."
 
 
 def empty_selection(info: InputSummary) -> str:
@@ -127,16 +142,21 @@ def empty_selection(info: InputSummary) -> str:
 # ---------------------------------------------------------------------------- volumes
 
 
-def volumes_sentence(volumes: pl.DataFrame, by_platform: pl.DataFrame) -> str:
+def volumes_sentence(volumes: pl.DataFrame, by_platform: pl.DataFrame, by_period: pl.DataFrame | None = None) -> str:
     """The busiest period and the platform with most requests. Input: a `count_requests` frame
-    (period_start, period_end, platform, requests) and requests/share per platform."""
-    if volumes.height == 0 or volumes["requests"].sum() == 0:
-        return "There are no requests to count in this selection."
-    per_period = volumes.group_by("period_start", "period_end").agg(pl.col("requests").sum())
-    top = per_period.sort(["requests", "period_start"], descending=[True, False]).row(0, named=True)
-    lead = by_platform.sort(["requests", "platform"], descending=[True, False]).row(0, named=True)
+    (period_start, period_end, platform, requests), requests/share per platform and, when counts
+    are hidden, the total per period (period_start, period_end, requests: the margin, which the
+    hidden cells of `volumes` must not make smaller)."""
+    if by_period is None:
+        if volumes.height == 0 or volumes["requests"].sum() == 0:
+            return "There are no requests to count in this selection."
+        by_period = volumes.group_by("period_start", "period_end").agg(pl.col("requests").sum())
+    if by_period.height == 0 or not by_period["requests"].sum():
+        return "There are no requests to count in this selection, or too few to show."
+    top = by_period.sort(["requests", "period_start"], descending=[True, False], nulls_last=True).row(0, named=True)
+    lead = by_platform.sort(["requests", "platform"], descending=[True, False], nulls_last=True).row(0, named=True)
     text = f"The busiest period was {span(top['period_start'], top['period_end'])}, with {count(top['requests'])} requests."
-    if by_platform.height > 1:
+    if by_platform.height > 1 and lead["requests"] is not None:
         text += f" {lead['platform']} received the most: {count(lead['requests'])} ({share(lead['share'])} of all)."
     return text
 
@@ -146,6 +166,8 @@ def top_sentence(top: pl.DataFrame, *, column: str = "agency") -> str:
     if top.height == 0:
         return "No agency figures for this selection." if column == "agency" else "No figures for this selection."
     first = top.row(0, named=True)
+    if first["requests"] is None:
+        return f"Every {column.replace('_', ' ')} sent {figure(first, 'requests')} requests in this selection."
     return f"{first[column]} sent the most requests: {count(first['requests'])} ({share(first['share'])} of the selection)."
 
 
@@ -214,11 +236,14 @@ def projection_sentence(projection: pl.DataFrame) -> str:
         return "The selection ends with a full calendar year (or holds none), so there is nothing to project."
     parts = []
     for r in proj.sort("method").iter_rows(named=True):
+        if r["requests"] is None:
+            parts.append(f"by {r['method']}, withheld (it would give back a count below the disclosure threshold)")
+            continue
         parts.append(f"by {r['method']}, about {count(r['requests'])} (interval {count(r['low'])}–{count(r['high'])}; "
                      f"{r['basis']})")
     first = proj.row(0, named=True)
     observed = projection.filter((pl.col("kind") == "observed") & (pl.col("year") == first["year"]))
-    so_far = f" from {count(observed['requests'][0])} by {date(first['period_end'])}" if observed.height else ""
+    so_far = f" from {figure(observed.row(0, named=True), 'requests')} by {date(first['period_end'])}" if observed.height else ""
     return f"Projected requests for the whole of {first['year']}{so_far}: " + "; ".join(parts) + "."
 
 
@@ -229,8 +254,11 @@ def answered_sentence(row: dict[str, Any], *, name: str | None = None) -> str:
     """'Telegram answered 3 of 212 requests (1.4%, 95% CI 0.5–4.1%).' Input: a row of an
     `answered_share` frame (requests, answered, answered_share, ci_low, ci_high)."""
     who = name or row.get("platform") or "The platforms"
-    if not row["requests"]:
+    if row["requests"] == 0:
         return f"{who} received no requests in this selection."
+    if row["answered_share"] is None and row.get(hidden_column("answered")):
+        return (f"{who} received {figure(row, 'requests')} requests; how many were answered is withheld "
+                f"to protect small counts.")
     return (f"{who} answered {count(row['answered'])} of {count(row['requests'])} requests "
             f"({share(row['answered_share'])}, 95% CI {interval(row['ci_low'], row['ci_high'])}).")
 
@@ -245,7 +273,7 @@ def answered_sentences(by_platform: pl.DataFrame, *, limit: int = 3) -> str:
 
 def answered_total_sentence(total: pl.DataFrame) -> str:
     """The answered share of all selected requests."""
-    if total.height == 0 or not total["requests"][0]:
+    if total.height == 0 or total["requests"][0] == 0:
         return "No requests, so no answered share."
     return answered_sentence(total.row(0, named=True), name="The platforms together")
 
@@ -253,13 +281,16 @@ def answered_total_sentence(total: pl.DataFrame) -> str:
 def response_time_sentence(summary: pl.DataFrame, *, name: str | None = None) -> str:
     """'Half of the requests had a response within 12 days, 90% within 45 days.' Input: a
     `response_time_summary` row (requests, responded, median_days, p90_days)."""
-    if summary.height == 0 or not summary["requests"][0]:
+    if summary.height == 0 or summary["requests"][0] == 0:
         return "No requests, so no time to response."
     r = summary.row(0, named=True)
     who = f"requests to {name}" if name else "requests"
+    if r["requests"] is None:
+        return "Too few requests to show how long a response took (withheld to protect small counts)."
     if r["median_days"] is None:
-        return (f"Fewer than half of the {who} had a response by the end of the data "
-                f"({count(r['responded'])} of {count(r['requests'])} answered or refused).")
+        how_many = (f" ({count(r['responded'])} of {count(r['requests'])} answered or refused)"
+                    if r["responded"] is not None else "")
+        return f"Fewer than half of the {who} had a response by the end of the data{how_many}."
     text = f"Half of the {who} had a response within {count(r['median_days'])} days"
     if r["p90_days"] is None:
         return text + "; 90% were never reached by the end of the data."
@@ -288,11 +319,15 @@ def funnel_sentence(funnel: pl.DataFrame) -> str:
         return "No requests, so no funnel."
     stage = {r["stage"]: r for r in funnel.iter_rows(named=True)}
     req = stage["requested"]["cases"]
+    if req is None:
+        return f"Too few requests to show the funnel: {figure(stage['requested'], 'cases')}."
     if not req:
         return "No requests, so no funnel."
 
     def part(name: str) -> str:
         r = stage[name]
+        if r["cases"] is None:
+            return figure(r, "cases")
         return f"{count(r['cases'])} ({share(r['share_of_requested'])})"
 
     return (f"Of {count(req)} requests, {part('answered')} were answered, {part('suspect identified')} led to an "
@@ -324,6 +359,9 @@ def outcome_sentence(mix: pl.DataFrame, *, outcome: str = "suspended_untraceable
     rows = mix.filter(pl.col("case_outcome") == outcome)
     if rows.height == 0:
         return f"No case in this selection ended {outcome.replace('_', ' ')}."
+    rows = rows.filter(pl.col("share").is_not_null())
+    if rows.height == 0:
+        return f"How many cases ended {outcome.replace('_', ' ')} is withheld to protect small counts."
     r = rows.sort(["share", by], descending=[True, False]).row(0, named=True)
     return (f"{outcome.replace('_', ' ').capitalize()} was most common for {by.replace('_', ' ')} "
             f"{str(r[by]).replace('_', ' ')}: {count(r['cases'])} cases ({share(r['share'])}).")
@@ -348,6 +386,7 @@ def growth_rows(growth: pl.DataFrame, *, by: str | None = None) -> pl.DataFrame:
     """A growth frame as a table for readers: period, requests, the same span a year earlier,
     growth ('+68.9%') and the reason when there is none."""
     keys = [by] if by and by in growth.columns else []
+    growth = label_hidden(growth)
     return growth.select(
         *[pl.col(k).alias(k.replace("_", " ").capitalize()) for k in keys],
         pl.col("period_label").alias("Period"),
@@ -361,6 +400,7 @@ def growth_rows(growth: pl.DataFrame, *, by: str | None = None) -> pl.DataFrame:
 def cagr_rows(cagr: pl.DataFrame, *, by: str | None = None) -> pl.DataFrame:
     """A `compute_cagr` frame as a table for readers."""
     keys = [by] if by and by in cagr.columns else []
+    cagr = label_hidden(cagr)
     return cagr.select(
         *[pl.col(k).alias(k.replace("_", " ").capitalize()) for k in keys],
         pl.format("{}–{}", "first_year", "last_year").alias("Years"),
@@ -372,12 +412,18 @@ def cagr_rows(cagr: pl.DataFrame, *, by: str | None = None) -> pl.DataFrame:
 
 
 def share_rows(df: pl.DataFrame, *, by: str) -> pl.DataFrame:
-    """An `answered_share` frame as a table for readers: answered of requests, share and 95% CI."""
+    """An `answered_share` frame as a table for readers: answered of requests, share and 95% CI
+    (hidden counts as "<k" or "withheld", and their share as "withheld")."""
+    hidden = pl.col(hidden_column("answered")).is_not_null() if hidden_column("answered") in df.columns else pl.lit(False)
+    df = df.with_columns(_hidden=hidden)
+    df = label_hidden(df)
     return df.select(
         pl.col(by).alias(by.replace("_", " ").capitalize()),
         pl.col("requests").alias("Requests"),
         pl.col("answered").alias("Answered"),
-        pl.col("answered_share").map_elements(share, return_dtype=pl.String).fill_null("–").alias("Share"),
-        pl.struct("ci_low", "ci_high").map_elements(lambda r: interval(r["ci_low"], r["ci_high"]),
-                                                    return_dtype=pl.String).fill_null("–").alias("95% CI"),
+        pl.when(pl.col("_hidden")).then(pl.lit(WITHHELD))
+        .otherwise(pl.col("answered_share").map_elements(share, return_dtype=pl.String)).fill_null("–").alias("Share"),
+        pl.when(pl.col("_hidden")).then(pl.lit(WITHHELD)).otherwise(
+            pl.struct("ci_low", "ci_high").map_elements(lambda r: interval(r["ci_low"], r["ci_high"]),
+                                                        return_dtype=pl.String)).fill_null("–").alias("95% CI"),
     )

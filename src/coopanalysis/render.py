@@ -380,9 +380,16 @@ def render_html(
     *,
     footer: Mapping[str, object] | None = None,
     title: str | None = None,
+    request_ids: Any = None,
 ) -> str:
-    """The offline HTML page of an executed notebook, as a string (see :func:`render_notebook`)."""
+    """The offline HTML page of an executed notebook, as a string (see :func:`render_notebook`).
+    Raises `coopanalysis.leaks.CaseLevelDataError` when an output holds case-level data
+    (`request_ids`: an optional `leaks.IdLookup` over the log the report read)."""
+    from coopanalysis.leaks import check_shareable
+
     node = _load_notebook(executed)
+    check_shareable(node, name=str(executed) if isinstance(executed, (str, Path)) else (title or "notebook"),
+                    request_ids=request_ids)
     if title is None:
         title = node.get("metadata", {}).get("title") or _first_heading(node)
     if title is None and isinstance(executed, (str, Path)):
@@ -408,6 +415,7 @@ def render_notebook(
     *,
     footer: dict[str, object] | None = None,
     title: str | None = None,
+    request_ids: Any = None,
 ) -> Path:
     """Write the self-contained offline HTML page of an executed notebook to ``out``.
 
@@ -415,10 +423,13 @@ def render_notebook(
     (parameters, input hashes, package versions, run time ...) is shown as an escaped
     table at the end of the page. The page is written to a temporary file beside
     ``out`` and moved over it, so a failed render never damages an earlier page.
-    Returns the path written. A missing or unreadable notebook raises ``DataFileError``.
+    Returns the path written. A missing or unreadable notebook raises ``DataFileError``; outputs
+    holding case-level data (a ``request_id`` field, a free-text field of the log, or — given
+    ``request_ids``, a ``leaks.IdLookup`` — a request id of the log) raise
+    ``coopanalysis.leaks.CaseLevelDataError`` naming the notebook and the cell, and no page is written.
     """
     out = Path(out)
-    page = render_html(executed, footer=footer, title=title)
+    page = render_html(executed, footer=footer, title=title, request_ids=request_ids)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     try:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
-from coopanalysis import selection
+from coopanalysis import disclosure, selection
 from coopanalysis.errors import ParameterError
 from coopanalysis.growth import add_period_growth, add_yoy_growth, compute_cagr, is_full_year, yoy_growth_from_log
 from coopanalysis.outcomes import (
@@ -64,10 +64,16 @@ class InputSummary:
     agencies: list[str]
     available_platforms: list[str]
     period: str
+    suppress_below: int = 0  # counts below this are hidden (0: nothing hidden)
 
     @property
     def is_empty(self) -> bool:
         return self.selected == 0
+
+    @property
+    def selected_hidden(self) -> bool:
+        """True when the selection itself counts fewer requests than the disclosure threshold."""
+        return 0 < self.selected < self.suppress_below
 
     @property
     def file_name(self) -> str:
@@ -142,6 +148,43 @@ def _projection(yearly: pl.LazyFrame, finer: pl.LazyFrame, last: pl.DataFrame) -
 # --------------------------------------------------------------------- shared loading
 
 
+def check_suppress_below(value: object) -> int:
+    """The disclosure threshold parameter: a whole number ≥ 0 (0 or 1: nothing hidden)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ParameterError(
+            f"suppress_below must be a whole number of at least 0 (0 shows every count), not {value!r}"
+        )
+    return value
+
+
+def _hide_projection(projection: pl.DataFrame, yearly: pl.DataFrame, threshold: int) -> pl.DataFrame:
+    """Observed years hidden as in `yearly` (a `hide_growth` frame); projections hidden when an
+    observed year they rest on is hidden (the run rate gives the partial year's count back)."""
+    label = disclosure.hidden_column("requests")
+    if threshold <= 1 or label not in yearly.columns or projection.height == 0:
+        return projection
+    years = yearly.select(year=pl.col("period_start").dt.year().cast(pl.Int32), _label=pl.col(label))
+    out = projection.join(years, on="year", how="left")
+    any_hidden = out.filter(pl.col("kind") == "observed")["_label"].is_not_null().any()
+    hidden = (pl.col("kind") == "observed") & pl.col("_label").is_not_null()
+    hidden_projection = (pl.col("kind") == "projected") & pl.lit(any_hidden)
+    return out.with_columns(
+        pl.when(hidden).then(pl.col("_label"))
+        .when(hidden_projection).then(pl.lit(disclosure.WITHHELD)).alias(label),
+    ).with_columns(
+        [pl.when(pl.col(label).is_null()).then(pl.col(c)).alias(c) for c in ("requests", "low", "high")]
+    ).drop("_label")
+
+
+def _hide_top(full: pl.DataFrame, *, column: str, n: int, threshold: int) -> pl.DataFrame:
+    """The n largest rows of a complete one-way table (column, requests, share), small counts hidden
+    with a second one so the total of the selection does not give them away."""
+    out = disclosure.hide_counts(full, value="requests", threshold=threshold, dims=[column])
+    if threshold > 1:
+        out = out.with_columns(share=pl.when(pl.col("requests").is_not_null()).then(pl.col("share")))
+    return out.sort(["requests", column], descending=[True, False], nulls_last=True).head(n)
+
+
 @dataclass
 class _Source:
     summary: InputSummary
@@ -151,7 +194,7 @@ class _Source:
 
 
 def _load(data: str, *, start: str, end: str, platforms: Sequence[str], agencies: Sequence[str],
-          period: str) -> _Source:
+          period: str, suppress_below: int = 0) -> _Source:
     if selection.is_request_log(data):
         sel = selection.select_requests(data, start=start, end=end, platforms=platforms, agencies=agencies,
                                         period=period)
@@ -162,6 +205,7 @@ def _load(data: str, *, start: str, end: str, platforms: Sequence[str], agencies
             rows_rejected=summary["rows_rejected"], rejected_by_reason=dict(summary["rejected_by_reason"]),
             selected=sel.rows, start=sel.start, end=sel.end, platforms=sel.platforms, agencies=sel.agencies,
             available_platforms=[p for p in sel.available_platforms if p is not None], period=period,
+            suppress_below=suppress_below,
         )
         return _Source(info, log, sel.requests, None)
     if agencies:
@@ -182,7 +226,7 @@ def _load(data: str, *, start: str, end: str, platforms: Sequence[str], agencies
         rejected_by_reason=dict(set_aside.group_by("reason").len().iter_rows()) if set_aside.height else {},
         selected=int(total or 0), start=series.start or first, end=series.end or last,
         platforms=series.providers, agencies=[], available_platforms=providers.collect().to_series().to_list(),
-        period="year",
+        period="year", suppress_below=suppress_below,
     )
     return _Source(info, None, None, counts)
 
@@ -201,6 +245,7 @@ class VolumeTables:
     cagr: pl.DataFrame  # first_year, last_year, first_value, last_value, cagr, cagr_note
     projection: pl.DataFrame  # see projection_frame
     by_platform: pl.DataFrame = field(default_factory=pl.DataFrame)  # platform, requests, share
+    by_period: pl.DataFrame = field(default_factory=pl.DataFrame)  # period_start, period_end, requests (all platforms)
 
 
 def _yearly_growth_log(src: _Source, by: Sequence[str] = ()) -> pl.LazyFrame:
@@ -226,16 +271,20 @@ def volume_tables(
     agencies: Sequence[str] = (),
     period: str = "month",
     top: int = 10,
+    suppress_below: int = 0,
 ) -> VolumeTables:
     """Check the parameters, load `data` (request log, or the published KNPA series) and collect
-    the frames of the request_volumes report. Raises ParameterError with the valid values."""
+    the frames of the request_volumes report. Raises ParameterError with the valid values.
+    With `suppress_below` = k > 1, counts below k (and the cells protecting them) are hidden in
+    every frame (see `coopanalysis.disclosure`)."""
     if not isinstance(top, int) or top < 1:
         raise ParameterError(f"top must be a whole number of at least 1, not {top!r}")
-    src = _load(data, start=start, end=end, platforms=platforms, agencies=agencies, period=period)
+    k = check_suppress_below(suppress_below)
+    src = _load(data, start=start, end=end, platforms=platforms, agencies=agencies, period=period, suppress_below=k)
     info = src.summary
     if src.requests is not None:
         volumes = count_requests(src.requests, period=period, by=["platform"], start=info.start, end=info.end)  # type: ignore[arg-type]
-        top_agencies = top_values(src.requests, column="agency", n=top)
+        top_agencies = top_values(src.requests, column="agency", n=top if k <= 1 else 2**31)
         growth = _yearly_growth_log(src)
         finer = count_requests(src.log, period="month", start=dt.date(info.end.year - 6, 1, 1), end=info.end)
     else:
@@ -251,7 +300,23 @@ def volume_tables(
     yearly = growth_df.lazy().select("period_start", "period_end", "requests")
     projection = _projection(yearly, finer, growth_df.tail(1)).collect()
     cagr = compute_cagr(yearly).collect()
-    return VolumeTables(info, volumes_df, top_df, growth_df, cagr, projection, by_platform_df)
+    by_period_df = volumes_df.group_by("period_start", "period_end").agg(pl.col("requests").sum()).sort("period_start")
+    if k > 1:
+        # One table (period × platform) with its margins feeds the lines, the totals bars and the
+        # sentences, so no hidden cell comes back as a total minus the cells shown.
+        ends = volumes_df.select("period_start", "period_end").unique()
+        volumes_df, by_period_df, totals = disclosure.hide_two_way(
+            volumes_df, value="requests", rows="period_start", cols="platform", threshold=k)
+        by_period_df = by_period_df.join(ends, on="period_start", how="left").select(
+            "period_start", "period_end", "requests", "requests_hidden").sort("period_start")
+        grand = by_platform_df["requests"].sum()
+        by_platform_df = totals.with_columns(share=pl.col("requests") / grand).sort(
+            ["requests", "platform"], descending=[True, False], nulls_last=True)
+        top_df = _hide_top(top_df, column="agency", n=top, threshold=k)
+        growth_df = disclosure.hide_growth(growth_df, threshold=k)
+        cagr = disclosure.hide_cagr(cagr, growth_df, threshold=k)
+        projection = _hide_projection(projection, growth_df, k)
+    return VolumeTables(info, volumes_df, top_df, growth_df, cagr, projection, by_platform_df, by_period_df)
 
 
 # -------------------------------------------------------------------------- growth
@@ -279,13 +344,16 @@ def growth_tables(
     agencies: Sequence[str] = (),
     period: str = "quarter",
     top: int = 10,
+    suppress_below: int = 0,
 ) -> GrowthTables:
     """Growth report frames: yearly like-for-like growth in total and by platform, agency and crime
     type (the `top` agencies by requests), period-over-period growth of the total, CAGR by each
-    dimension and the year-end projection of a partial last year."""
+    dimension and the year-end projection of a partial last year. With `suppress_below` = k > 1,
+    counts below k and the growth rates and CAGRs resting on them are hidden."""
     if not isinstance(top, int) or top < 1:
         raise ParameterError(f"top must be a whole number of at least 1, not {top!r}")
-    src = _load(data, start=start, end=end, platforms=platforms, agencies=agencies, period=period)
+    k = check_suppress_below(suppress_below)
+    src = _load(data, start=start, end=end, platforms=platforms, agencies=agencies, period=period, suppress_below=k)
     info = src.summary
     if src.requests is not None:
         yearly = _yearly_growth_log(src)
@@ -322,6 +390,13 @@ def growth_tables(
     yearly_lf = yearly_df.lazy().select("period_start", "period_end", "requests")
     projection = _projection(yearly_lf, finer, yearly_df.tail(1)).collect()
     cagr = compute_cagr(yearly_lf).collect()
+    if k > 1:
+        yearly_df = disclosure.hide_growth(yearly_df, threshold=k)
+        period_df = disclosure.hide_growth(period_df, threshold=k)
+        yearly_by = {name: disclosure.hide_growth(df, by=[name], threshold=k) for name, df in yearly_by.items()}
+        cagr_by = {name: disclosure.hide_cagr(df, yearly_by[name], by=[name], threshold=k) for name, df in cagr_by.items()}
+        cagr = disclosure.hide_cagr(cagr, yearly_df, threshold=k)
+        projection = _hide_projection(projection, yearly_df, k)
     return GrowthTables(info, yearly_df, yearly_by, period_df, cagr_by, projection, cagr)
 
 
@@ -361,17 +436,21 @@ def outcome_tables(
     platforms: Sequence[str] = (),
     agencies: Sequence[str] = (),
     period: str = "quarter",
+    suppress_below: int = 0,
 ) -> OutcomeTables:
     """Case-outcome report frames from a request log: answered share (total, by platform, by
     platform and period, by crime type, with Wilson intervals), Kaplan–Meier time to response by
     platform (unanswered requests censored at the log's last date), outcome mix, funnel, and the
-    share of cases suspended as untraceable against the answered share."""
+    share of cases suspended as untraceable against the answered share. With `suppress_below` = k > 1
+    small counts and the shares resting on them are hidden, curves of groups with fewer than k
+    requests are left out (see `coopanalysis.disclosure`)."""
+    k = check_suppress_below(suppress_below)
     if not selection.is_request_log(data):
         raise ParameterError(
             "data: case_outcomes needs a request log (one row per request); the published series has no "
             "responses or case outcomes per request"
         )
-    src = _load(data, start=start, end=end, platforms=platforms, agencies=agencies, period=period)
+    src = _load(data, start=start, end=end, platforms=platforms, agencies=agencies, period=period, suppress_below=k)
     req = src.requests
     as_of = src.log.select(as_of_date(src.log)).collect().item()
     km = time_to_response(req, by=["platform"], as_of=as_of)
@@ -392,7 +471,45 @@ def outcome_tables(
     over_time = frames[2].select(
         "platform", "period_start", "period_end", "requests", "answered", "answered_share", "ci_low", "ci_high"
     ).sort("platform", "period_start")
-    return OutcomeTables(src.summary, frames[0], frames[1], over_time, *frames[3:], as_of=as_of)
+    frames = [frames[0], frames[1], over_time, *frames[3:]]
+    if k > 1:
+        frames = _hide_outcomes(frames, k)
+    return OutcomeTables(src.summary, *frames, as_of=as_of)
+
+
+def _hide_outcomes(frames: list[pl.DataFrame], k: int) -> list[pl.DataFrame]:
+    """The frames of `outcome_tables`, in its order, with small counts hidden."""
+    (total, by_platform, over_time, km, times, time_total, mix, funnel_df, untraceable, by_crime,
+     mix_crime) = frames
+    shares = dict(threshold=k, total="requests", part="answered")
+    total = disclosure.hide_shares(total, by=[], **shares)
+    by_platform = disclosure.hide_shares(by_platform, by=["platform"], **shares)
+    over_time = disclosure.hide_shares(over_time, by=["platform", "period_start"], **shares)
+    by_crime = disclosure.hide_shares(by_crime, by=["crime_type"], **shares)
+    km = disclosure.hide_curves(km, by="platform", threshold=k)
+    small = pl.col("requests") < k
+    times = times.filter(~small).with_columns(
+        responded=pl.when((pl.col("responded") >= k) & (pl.col("requests") - pl.col("responded") >= k))
+        .then(pl.col("responded"))
+    )
+    time_total = time_total.with_columns(
+        responded=pl.when((pl.col("responded") >= k) & (pl.col("requests") - pl.col("responded") >= k))
+        .then(pl.col("responded")),
+        requests=pl.when(~small).then(pl.col("requests")),
+        median_days=pl.when(~small).then(pl.col("median_days")),
+        p90_days=pl.when(~small).then(pl.col("p90_days")),
+    )
+    mix = disclosure.hide_outcome_mix(mix, by="platform", threshold=k)
+    mix_crime = disclosure.hide_outcome_mix(mix_crime, by="crime_type", threshold=k)
+    funnel_df = disclosure.hide_funnel(funnel_df, threshold=k)
+    answered = disclosure.hide_shares(untraceable, by=["platform"], threshold=k, total="requests", part="answered",
+                                      shares=["answered_share"])
+    suspended = disclosure.hide_shares(untraceable, by=["platform"], threshold=k, total="requests", part="suspended",
+                                       shares=["suspended_share", "suspended_ci_low", "suspended_ci_high"])
+    untraceable = answered.with_columns(
+        suspended.select("suspended", "suspended_share", "suspended_ci_low", "suspended_ci_high", "suspended_hidden")
+    ).filter(pl.col("answered_share").is_not_null() & pl.col("suspended_share").is_not_null())
+    return [total, by_platform, over_time, km, times, time_total, mix, funnel_df, untraceable, by_crime, mix_crime]
 
 
 # ------------------------------------------------------------------ headline figures
@@ -400,7 +517,9 @@ def outcome_tables(
 
 
 def total_figure(info: InputSummary) -> dict[str, Any]:
-    """Requests in the selection."""
+    """Requests in the selection (null, "fewer than k", when the selection itself is small)."""
+    if info.selected_hidden:
+        return {"value": None, "label": f"Requests in the selection: fewer than {info.suppress_below}"}
     return {"value": int(info.selected), "label": "Requests in the selection"}
 
 
@@ -426,15 +545,19 @@ def projection_figure(projection: pl.DataFrame, *, method: str = "run rate") -> 
     if rows.height == 0:
         return {"value": None, "label": f"Year-end projection ({method}): no partial year"}
     r = rows.row(0, named=True)
+    if r["requests"] is None:
+        return {"value": None, "label": f"Year-end projection ({method}): withheld to protect small counts"}
     return {"value": round(r["requests"]), "label": f"Projected requests in {r['year']} ({method})",
             "interval": (round(r["low"]), round(r["high"]))}
 
 
 def answered_figure(total: pl.DataFrame) -> dict[str, Any]:
     """The answered share of all selected requests with its 95% Wilson interval."""
-    if total.height == 0 or not total["requests"][0]:
+    if total.height == 0 or total["requests"][0] == 0:
         return {"value": None, "label": "Answered share (no requests)"}
     r = total.row(0, named=True)
+    if r["answered_share"] is None:
+        return {"value": None, "label": "Answered share: withheld to protect small counts"}
     return {"value": float(r["answered_share"]), "label": "Answered share", "interval": (r["ci_low"], r["ci_high"])}
 
 

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import coopanalysis
+from coopanalysis.errors import CoopAnalysisError
 
 
 @dataclass
@@ -155,6 +156,7 @@ def render_failed(job: ReportJob, error: str) -> dict[str, Path]:
     return out
 
 
+
 _log = logging.getLogger("coopanalysis.batch")
 
 
@@ -256,12 +258,19 @@ def run_report(job: ReportJob) -> ReportResult:
 
                 result.headlines = read_headlines(f["work"])
                 footer = {**job.footer, "Run at": now_iso(), "Execution time": f"{execution_s:.1f} s"}
-                render_notebook(f["work"], f["html"], footer=footer, title=job.title)
+                from coopanalysis.leaks import request_id_lookup
+
+                data = job.parameters.get("data")
+                ids = request_id_lookup(data) if isinstance(data, str) else None  # request logs only
+                render_notebook(f["work"], f["html"], footer=footer, title=job.title, request_ids=ids)
                 f["notebook"].parent.mkdir(parents=True, exist_ok=True)
                 os.replace(f["work"], f["notebook"])
                 for stale in (f["error_html"], f["error_notebook"]):
                     stale.unlink(missing_ok=True)
                 outputs = {"html": f["html"], "notebook": f["notebook"]}
+            except CoopAnalysisError as exc:  # e.g. case-level data in the outputs: its own message
+                error = f"rendering failed: {exc}"
+                _log.error("report %s: %s", job.name, error)
             except Exception as exc:  # the notebook ran but its page could not be made: still a failure
                 error = f"rendering failed: {describe_error(exc)}"
                 _log.error("report %s: %s\n%s", job.name, error, traceback.format_exc())

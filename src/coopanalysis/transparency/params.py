@@ -30,6 +30,7 @@ class TransparencySelection:
     end: dt.date
     data_dir: Path
     ranking_provider: str
+    suppress_below: int = 0
 
 
 def available(table: pl.LazyFrame, column: str) -> list[str]:
@@ -45,14 +46,19 @@ def check_report_parameters(
     end: object,
     data: object = "",
     ranking_provider: object = "google",
+    suppress_below: object = 0,
 ) -> TransparencySelection:
     """Validate the report's parameters and load the table.
 
     country: ISO alpha-2 code present in the data ("KR"); providers: list of provider
     names present in the data (empty = all); start/end: "YYYY-MM-DD" (empty = the data's
     first/last day); data: a transparency directory ("" = the bundled one);
-    ranking_provider: the provider whose requesting countries are ranked.
+    ranking_provider: the provider whose requesting countries are ranked; suppress_below: counts
+    below it are hidden (0: none).
     Raises `ParameterError` naming the parameter and the valid values."""
+    from coopanalysis.tables import check_suppress_below
+
+    threshold = check_suppress_below(suppress_below)
     if not isinstance(data, (str, Path)):
         raise ParameterError(f"data must be a directory path written as text, not {data!r}")
     data_dir = resolve_data_path(data) if str(data).strip() else TRANSPARENCY_DIR
@@ -86,4 +92,5 @@ def check_report_parameters(
         end=end_d,
         data_dir=Path(data_dir),
         ranking_provider=ranking_provider.strip().lower(),
+        suppress_below=threshold,
     )

@@ -12,6 +12,8 @@ from typing import Literal
 
 import polars as pl
 
+from coopanalysis.disclosure import hide_count_columns
+
 TELEGRAM_POLICY_CHANGE = dt.date(2024, 10, 1)
 """First day after Telegram's late-2024 change: from then it gives IP addresses and phone
 numbers for valid orders in criminal cases (first quarter it reports on: 2024 Q4)."""
@@ -208,11 +210,33 @@ def country_position(
     }
 
 
-def ranking_sentence(position: dict, *, start: dt.date, end: dt.date) -> tuple[str, dict]:
-    """Template and values (for `say`) placing the country among the provider's requesters."""
+COUNT_COLUMNS = ("requests", "requests_low", "requests_high", "answered", "legal", "emergency", "fulfilled",
+                 "affected_users", "providers_requests", "telegram_fulfilled")
+DERIVED_COLUMNS = ("answered_share", "emergency_share", "fulfilled_per_30_days", "difference", "providers_to_agency")
+
+
+def hide_small(df: pl.DataFrame, *, threshold: int, by: list[str] | tuple[str, ...] = ()) -> pl.DataFrame:
+    """A collected summary frame fit to share: each count column (requests, answered, legal,
+    emergency, fulfilled, …) hidden where below `threshold`, with complementary suppression
+    along `by`; shares, rates and differences of a row with a hidden count are nulled. Tables
+    show a hidden count as "<k" or "withheld". A threshold of 0 or 1 changes nothing."""
+    return hide_count_columns(df, threshold=threshold, columns=COUNT_COLUMNS, by=by, derived=DERIVED_COLUMNS)
+
+
+def ranking_sentence(
+    position: dict, *, start: dt.date, end: dt.date, suppress_below: int = 0
+) -> tuple[str, dict]:
+    """Template and values (for `say`) placing the country among the provider's requesters
+    ("fewer than k" in place of a count below `suppress_below`)."""
     values = {**position, "start": start.isoformat(), "end": end.isoformat()}
     if position["rank"] is None:
         return "{provider} reports no requests from {country} between {start} and {end}.", values
+    if position["requests"] is not None and 0 < position["requests"] < suppress_below:
+        values["requests"] = suppress_below
+        return (
+            "Between {start} and {end}, **{country}** sent {provider} fewer than {requests} requests.",
+            {k: v for k, v in values.items() if k != "rank"},
+        )
     return (
         "Between {start} and {end}, **{country}** sent {provider} **{requests:,}** requests, "
         "rank **{rank}** of {countries} requesting countries.",
@@ -220,13 +244,21 @@ def ranking_sentence(position: dict, *, start: dt.date, end: dt.date) -> tuple[s
     )
 
 
-def telegram_sentence(phases: pl.DataFrame, *, country: str) -> tuple[str, dict]:
+def telegram_sentence(phases: pl.DataFrame, *, country: str, suppress_below: int = 0) -> tuple[str, dict]:
     """Template and values (for `say`) comparing Telegram's fulfilled requests per 30 days
-    before and after its late-2024 change, from `telegram_phase_summary`."""
+    before and after its late-2024 change, from `telegram_phase_summary` (a phase whose count
+    is below `suppress_below` is said to have "fewer than k")."""
     by_phase = {r["phase"]: r for r in phases.iter_rows(named=True)}
     if "after" not in by_phase or "before" not in by_phase:
         return "Telegram's reports do not cover {country} both before and after late 2024.", {"country": country}
     before, after = by_phase["before"], by_phase["after"]
+    small = [(r["fulfilled"] or 0) for r in (before, after) if 0 < (r["fulfilled"] or 0) < suppress_below]
+    if small:
+        return (
+            "Telegram's fulfilled requests from {country} before or after its change of late 2024 number fewer "
+            "than {k}; the comparison is withheld to protect small counts.",
+            {"country": country, "k": suppress_below},
+        )
     return (
         "Before its change of late 2024, Telegram fulfilled **{before:,}** requests from {country} in "
         "{before_days} days; since then **{after:,}** in {after_days} days "
