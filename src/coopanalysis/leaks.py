@@ -117,7 +117,11 @@ def request_id_lookup(data: str) -> IdLookup | None:
         return None
 
     def lookup(candidates: set[str]) -> set[str]:
-        ids = load_requests(path).data.select("request_id").filter(pl.col("request_id").is_in(sorted(candidates)))
+        try:
+            log = load_requests(path).data
+        except CoopAnalysisError:  # not a request log (another report's input): it holds no request ids
+            return set()
+        ids = log.select("request_id").filter(pl.col("request_id").is_in(sorted(candidates)))
         return set(ids.collect(engine="streaming").to_series().to_list())
 
     return lookup
