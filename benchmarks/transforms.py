@@ -130,6 +130,7 @@ def run_pandas(path: Path):
     g = cur.merge(base, on=["_base_start", "platform"], how="left")
     first_request = first.to_period("M").start_time
     before = g["_base_start"] < first_request
+    g["base"] = g["base"].where(~before)  # a base before the data begins is unknown, not 0
     g["growth"] = (g["requests"] / g["base"].where(g["base"] > 0) - 1).where(~before)
     g["growth_note"] = np.select(
         [before, g["base"].isna(), g["base"] == 0], [NOTE_BEFORE_DATA, NOTE_NO_BASE, NOTE_ZERO_BASE], None
@@ -224,7 +225,7 @@ def run_duckdb(path: Path):
                   FROM cur CROSS JOIN fr
                   LEFT JOIN base ON base.period_start = (cur.period_start - INTERVAL 1 YEAR)::DATE
                                 AND base.platform = cur.platform)
-            SELECT period_start, period_end, platform, requests, base,
+            SELECT period_start, period_end, platform, requests, CASE WHEN NOT before THEN base END AS base,
                    CASE WHEN NOT before AND base > 0 THEN requests / base - 1 END AS growth,
                    CASE WHEN before THEN '{NOTE_BEFORE_DATA}' WHEN base IS NULL THEN '{NOTE_NO_BASE}'
                         WHEN base = 0 THEN '{NOTE_ZERO_BASE}' END AS growth_note
