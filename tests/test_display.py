@@ -117,8 +117,18 @@ def test_headline_displays_its_payload(captured) -> None:
         "value": 12771,
         "label": "Requests in 2021",
         "interval": [12000, 13500],
+        "unit": None,
     }
-    assert data["text/plain"] == "Headline Requests in 2021: 12,771 (12000 to 13500)"
+    assert data["text/plain"] == "Headline Requests in 2021: 12,771 (12,000 to 13,500)"
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "text"),
+    [(0.001585, "growth", "+0.2%"), (-0.0431, "growth", "−4.3%"), (0.8439, "share", "84.4%"),
+     (8921, "count", "8,921"), (11, "days", "11 days"), (None, "share", "–"), (1.055, None, "1.055")],
+)
+def test_headline_values_read_by_unit(value, unit, text) -> None:
+    assert display.format_headline_value(value, unit) == text
 
 
 def test_headline_payload_checks_its_input() -> None:

@@ -147,10 +147,38 @@ def _json_number(value: Any) -> Any:
     raise TypeError(f"a headline value must be a number, text or None, not {type(value).__name__}")
 
 
+HEADLINE_UNITS = ("count", "share", "growth", "days")
+"""How a headline value reads: a count (8,921), a share (84.4%), a growth (+0.2%), days (11 days)."""
+
+
+def format_headline_value(value: Any, unit: str | None) -> str:
+    """A headline value as a reader reads it, by its unit; '–' when there is none."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if unit == "share":
+        return f"{value:.1%}"
+    if unit == "growth":
+        return f"{value:+.1%}".replace("-", "−")
+    if unit == "days":
+        return f"{value:,.0f} days"
+    if isinstance(value, int) or unit == "count":
+        return f"{value:,.0f}"
+    return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
 def headline_payload(
-    name: str, value: Any, *, label: str | None = None, interval: Sequence[Any] | None = None
+    name: str,
+    value: Any,
+    *,
+    label: str | None = None,
+    interval: Sequence[Any] | None = None,
+    unit: str | None = None,
 ) -> dict[str, Any]:
-    """The JSON payload of a headline figure: ``{"name", "value", "label", "interval"}``."""
+    """The JSON payload of a headline figure: ``{"name", "value", "label", "interval", "unit"}``."""
+    if unit is not None and unit not in HEADLINE_UNITS:
+        raise ValueError(f"headline {name!r}: unit must be one of {', '.join(HEADLINE_UNITS)}, not {unit!r}")
     if not isinstance(name, str) or not name.strip():
         raise ValueError("a headline needs a non-empty name")
     if interval is not None:
@@ -158,19 +186,19 @@ def headline_payload(
         if len(interval) != 2:
             raise ValueError(f"headline {name!r}: interval must be (low, high), got {len(interval)} values")
         interval = [_json_number(v) for v in interval]
-    return {"name": name, "value": _json_number(value), "label": label, "interval": interval}
+    return {"name": name, "value": _json_number(value), "label": label, "interval": interval, "unit": unit}
 
 
 def headline(
-    name: str, value: Any, *, label: str | None = None, interval: tuple | None = None
+    name: str, value: Any, *, label: str | None = None, interval: tuple | None = None, unit: str | None = None
 ) -> None:
     """Record a headline figure for the batch runner (read back by
     ``coopanalysis.render.read_headlines``); the offline page does not show it."""
     from IPython.display import display
 
-    payload = headline_payload(name, value, label=label, interval=interval)
-    value = payload["value"]
-    shown = f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+    payload = headline_payload(name, value, label=label, interval=interval, unit=unit)
+    shown = format_headline_value(payload["value"], unit)
     if payload["interval"] is not None:
-        shown += f" ({payload['interval'][0]} to {payload['interval'][1]})"
+        low, high = (format_headline_value(v, unit) for v in payload["interval"])
+        shown += f" ({low} to {high})"
     display({HEADLINE_MIME: payload, "text/plain": f"Headline {label or name}: {shown}"}, raw=True)

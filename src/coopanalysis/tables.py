@@ -520,7 +520,7 @@ def total_figure(info: InputSummary) -> dict[str, Any]:
     """Requests in the selection (null, "fewer than k", when the selection itself is small)."""
     if info.selected_hidden:
         return {"value": None, "label": f"Requests in the selection: fewer than {info.suppress_below}"}
-    return {"value": int(info.selected), "label": "Requests in the selection"}
+    return {"value": int(info.selected), "label": "Requests in the selection", "unit": "count"}
 
 
 def latest_growth_figure(growth: pl.DataFrame) -> dict[str, Any]:
@@ -529,14 +529,15 @@ def latest_growth_figure(growth: pl.DataFrame) -> dict[str, Any]:
     if with_figure.height == 0:
         return {"value": None, "label": "Latest year-over-year growth (none: no comparable year)"}
     r = with_figure.row(with_figure.height - 1, named=True)
-    return {"value": float(r["growth"]), "label": f"Year-over-year growth, {r['period_label']}"}
+    return {"value": float(r["growth"]), "label": f"Year-over-year growth, {r['period_label']}", "unit": "growth"}
 
 
 def growth_figure(growth: pl.DataFrame, *, year: int) -> dict[str, Any]:
     """The year-over-year growth of one calendar year (null when absent)."""
     rows = growth.filter(pl.col("period_start").dt.year() == year)
     value = rows["growth"][0] if rows.height else None
-    return {"value": None if value is None else float(value), "label": f"Year-over-year growth, {year}"}
+    return {"value": None if value is None else float(value), "label": f"Year-over-year growth, {year}",
+            "unit": "growth"}
 
 
 def projection_figure(projection: pl.DataFrame, *, method: str = "run rate") -> dict[str, Any]:
@@ -548,7 +549,7 @@ def projection_figure(projection: pl.DataFrame, *, method: str = "run rate") -> 
     if r["requests"] is None:
         return {"value": None, "label": f"Year-end projection ({method}): withheld to protect small counts"}
     return {"value": round(r["requests"]), "label": f"Projected requests in {r['year']} ({method})",
-            "interval": (round(r["low"]), round(r["high"]))}
+            "interval": (round(r["low"]), round(r["high"])), "unit": "count"}
 
 
 def answered_figure(total: pl.DataFrame) -> dict[str, Any]:
@@ -558,10 +559,11 @@ def answered_figure(total: pl.DataFrame) -> dict[str, Any]:
     r = total.row(0, named=True)
     if r["answered_share"] is None:
         return {"value": None, "label": "Answered share: withheld to protect small counts"}
-    return {"value": float(r["answered_share"]), "label": "Answered share", "interval": (r["ci_low"], r["ci_high"])}
+    return {"value": float(r["answered_share"]), "label": "Answered share", "interval": (r["ci_low"], r["ci_high"]),
+            "unit": "share"}
 
 
 def median_days_figure(summary: pl.DataFrame) -> dict[str, Any]:
     """Median days to a response (Kaplan–Meier), null when half never had one."""
     value = summary["median_days"][0] if summary.height else None
-    return {"value": None if value is None else int(value), "label": "Median days to a response"}
+    return {"value": None if value is None else int(value), "label": "Median days to a response", "unit": "days"}

@@ -20,6 +20,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from coopanalysis.display import format_headline_value
+
 MANIFEST_NAME = ".coopanalysis-manifest.json"
 SUMMARY_NAME = "summary.json"
 INDEX_NAME = "index.html"
@@ -172,16 +174,6 @@ def _e(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _fmt_value(value: Any) -> str:
-    if isinstance(value, bool) or value is None:
-        return str(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
-    return str(value)
-
-
 def _fmt_param(value: Any) -> str:
     if isinstance(value, str):
         return value
@@ -195,10 +187,12 @@ def _headlines_html(headlines: dict[str, dict[str, Any]]) -> str:
     for key, h in headlines.items():
         h = h if isinstance(h, dict) else {"value": h}
         label = h.get("label") or h.get("name") or key
-        text = f"{_e(label)}: <b>{_e(_fmt_value(h.get('value')))}</b>"
+        unit = h.get("unit")
+        text = f"{_e(label)}: <b>{_e(format_headline_value(h.get('value'), unit))}</b>"
         interval = h.get("interval")
         if isinstance(interval, (list, tuple)) and len(interval) == 2:
-            text += f" ({_e(_fmt_value(interval[0]))} – {_e(_fmt_value(interval[1]))})"
+            low, high = (format_headline_value(v, unit) for v in interval)
+            text += f" ({_e(low)} – {_e(high)})"
         items.append(f"<li>{text}</li>")
     return f'<ul class="h">{"".join(items)}</ul>'
 
