@@ -180,3 +180,19 @@ def test_validate_transparency_folder_json(capsys: pytest.CaptureFixture) -> Non
     assert len(meta) == 21
     for f in payload["files"]:
         assert f["rows_read"] == f["rows_kept"] + f["rows_rejected"], f["file"]
+
+
+def test_kept_rows_cached_once_and_refreshed_when_the_file_changes(mixed_csv: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first = load_requests(mixed_csv, today=TODAY).kept_on_disk(cache)
+    assert first.summary()["rows_kept"] == 2
+    assert first.data.collect()["request_id"].to_list() == ["R1", "R7"]
+    assert len(list(cache.glob("*.parquet"))) == 1
+    again = load_requests(mixed_csv, today=TODAY).kept_on_disk(cache)
+    assert again.fingerprint == first.fingerprint and len(list(cache.glob("*.parquet"))) == 1
+    with mixed_csv.open("a") as fh:  # a new good row: a new fingerprint, a new cache file
+        fh.write("R11,2021-03-01,Busan,KR,Meta,fraud,portal,,,open,\n")
+    changed = load_requests(mixed_csv, today=TODAY).kept_on_disk(cache)
+    assert changed.fingerprint != first.fingerprint
+    assert changed.summary() == {**first.summary(), "rows_read": 11, "rows_kept": 3}
+    assert not list(cache.glob(".*.tmp"))

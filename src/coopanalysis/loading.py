@@ -14,7 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -22,6 +25,7 @@ from typing import Literal
 import dataframely as dy
 import polars as pl
 
+from coopanalysis import __version__
 from coopanalysis import schema as S
 from coopanalysis.errors import CoopAnalysisError, DataFileError
 from coopanalysis.parsing import blank_to_null, normalise_token, parse_count, parse_date, parse_share
@@ -127,16 +131,6 @@ def _counts_rules(present: set[str]) -> dict[str, pl.Expr]:
 # ----------------------------------------------------------------------------- typing
 
 
-def _canonical_platform_batch(values: pl.Series) -> pl.Series:
-    return values.to_frame("v").select(canonical_platform(pl.col("v"))).to_series()
-
-
-def _streaming_canonical_platform(expr: pl.Expr) -> pl.Expr:
-    """`canonical_platform`, applied batch by batch. Its `replace_strict` has no streaming kernel in
-    polars 2.1: the engine would gather every row of the log in memory before mapping the names."""
-    return expr.map_batches(_canonical_platform_batch, return_dtype=pl.String, is_elementwise=True)
-
-
 def _apply_value_map(expr: pl.Expr, column: str, mapping: ColumnMap) -> pl.Expr:
     values = mapping.values.get(column)
     return expr.replace(dict(values)) if values else expr
@@ -172,7 +166,7 @@ def _type_requests(raw: pl.LazyFrame, mapping: ColumnMap) -> tuple[pl.LazyFrame,
         elif col in ("response", "case_outcome", "channel"):
             exprs.append(normalise_token(value).alias(col))
         elif col == "platform":
-            exprs.append(_streaming_canonical_platform(value).alias(col))
+            exprs.append(canonical_platform(value).alias(col))
         elif col == "country":
             exprs.append(value.str.to_uppercase().alias(col))
         else:
@@ -201,7 +195,7 @@ def _type_counts(raw: pl.LazyFrame, mapping: ColumnMap) -> tuple[pl.LazyFrame, s
         elif col == "answered_share":
             exprs.append(parse_share(value).alias(col))
         elif col == "provider":
-            exprs.append(_streaming_canonical_platform(value).alias(col))
+            exprs.append(canonical_platform(value).alias(col))
         else:
             exprs.append(value.alias(col))
     return raw.select(exprs), present
@@ -230,6 +224,28 @@ class LoadResult:
     _raw: pl.LazyFrame = field(repr=False)
     _failure: dy.FailureInfo = field(repr=False)
     _rule_names: list[str] = field(repr=False)
+    fingerprint: str = ""
+    """Identifies the source file(s), mapping, rules' reference date and package version."""
+
+    def kept_on_disk(self, directory: str | Path | None = None) -> LoadResult:
+        """This result with its kept rows validated once and written to a Parquet cache, read from
+        there afterwards (a report reads its input many times; each read would re-validate).
+
+        The file is named by `fingerprint`, so an unchanged source is validated once per day and
+        version; it is written to a temporary name and renamed, never left half-written.
+        """
+        directory = Path(directory) if directory else Path(tempfile.gettempdir()) / "coopanalysis-validated"
+        target = directory / f"{self.kind}-{self.fingerprint}.parquet"
+        if not target.exists():
+            directory.mkdir(parents=True, exist_ok=True)
+            tmp = directory / f".{target.name}.{os.getpid()}.tmp"
+            try:
+                with reading(self.path):
+                    self.data.sink_parquet(tmp)
+                os.replace(tmp, target)
+            finally:
+                tmp.unlink(missing_ok=True)
+        return replace(self, data=pl.scan_parquet(target))
 
     @cached_property
     def rejects(self) -> pl.DataFrame:
@@ -307,6 +323,7 @@ def _load(
     mapping: str | Path | Mapping | ColumnMap | None,
     typer: Callable[[pl.LazyFrame, ColumnMap], tuple[pl.LazyFrame, set[str]]],
     rules: Callable[[set[str], frozenset[str]], dict[str, pl.Expr]],
+    fingerprint_extra: str = "",
 ) -> LoadResult:
     table = S.REQUESTS_SCHEMA if kind == "requests" else S.COUNTS_SCHEMA
     required = S.REQUESTS_REQUIRED if kind == "requests" else S.COUNTS_REQUIRED
@@ -321,7 +338,15 @@ def _load(
     except pl.exceptions.PolarsError as exc:
         raise DataFileError(path, f"cannot be read as a table: {str(exc).splitlines()[0]}") from None
     data = S.conform(good, table)
-    return LoadResult(str(path), kind, data, raw, failure, list(rule_exprs))
+    key = f"{kind}|{_source_stamp(Path(path))}|{cmap!r}|{fingerprint_extra}|{__version__}"
+    fingerprint = hashlib.sha256(key.encode()).hexdigest()[:20]
+    return LoadResult(str(path), kind, data, raw, failure, list(rule_exprs), fingerprint)
+
+
+def _source_stamp(path: Path) -> str:
+    """Path, size and modification time of a file, or of every file under a folder."""
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    return ";".join(f"{p.resolve()}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files)
 
 
 def load_requests(
@@ -334,7 +359,8 @@ def load_requests(
     rows plus rejects. `mapping` maps the agency's headers (and values) onto canonical names."""
     today = today or dt.date.today()
     return _load(path, kind="requests", mapping=mapping, typer=_type_requests,
-                 rules=lambda present, native: _requests_rules(present, today, native))
+                 rules=lambda present, native: _requests_rules(present, today, native),
+                 fingerprint_extra=f"today={today}")
 
 
 def load_counts(path: str | Path, *, mapping: str | Path | Mapping | ColumnMap | None = None) -> LoadResult:

@@ -56,7 +56,14 @@ PLATFORM_COLOURS: dict[str, str] = {
 """Paul Tol's colour-blind-safe palette, fixed per platform so a platform looks the same everywhere."""
 
 
-def canonical_platform(raw: pl.Expr) -> pl.Expr:
-    """The reports' spelling of a platform name ("telegram " → "Telegram"); unknown names kept as written."""
-    text = raw.cast(pl.String).str.strip_chars()
+def _canonical_platform_batch(values: pl.Series) -> pl.Series:
+    text = values.cast(pl.String).str.strip_chars()
     return text.str.to_lowercase().replace_strict(PLATFORM_NAMES, default=text, return_dtype=pl.String)
+
+
+def canonical_platform(raw: pl.Expr) -> pl.Expr:
+    """The reports' spelling of a platform name ("telegram " → "Telegram"); unknown names kept as written.
+
+    Applied batch by batch: `replace_strict` has no streaming kernel in polars 2.1, and as a plain
+    expression it would make the engine gather every row of a log before mapping the names."""
+    return raw.map_batches(_canonical_platform_batch, return_dtype=pl.String, is_elementwise=True)

@@ -112,8 +112,9 @@ def select_requests(
     first, last = parse_date_parameter("start", start), parse_date_parameter("end", end)
     _check_range(first, last)
     path = paths.resolve_data_path(data) if data else paths.SAMPLE_REQUESTS
-    load = load_requests(path, mapping=mapping or None)
-    load.summary()  # reads the whole file once: parse errors surface here, with the file named
+    # Validate once: the kept rows go to a Parquet cache that every later step of the report reads.
+    load = load_requests(path, mapping=mapping or None).kept_on_disk()
+    load.summary()  # parse errors surface here, with the file named
     facts = load.data.select(
         pl.col("platform").unique().sort().implode().alias("platforms"),
         pl.col("agency").unique().sort().implode().alias("agencies"),
