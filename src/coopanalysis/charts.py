@@ -152,10 +152,16 @@ def platform_color(df: pl.DataFrame, field: str = "platform", *, legend: bool = 
     )
 
 
+LONG_LABEL_LIMIT = 300
+"""Pixels a long category label (an agency's full name) may take in a legend or on an axis."""
+
+
 def _colour_for(df: pl.DataFrame, field: str, *, legend: bool = True) -> alt.Color:
     if field in ("platform", "provider"):
         return platform_color(df, field, legend=legend)
-    return alt.Color(f"{field}:N", title=title_of(field), **({} if legend else {"legend": None}))
+    # agencies have long names ("KNPA National Office of Investigation Cyber Bureau"): show them whole
+    shown = alt.Legend(title=title_of(field), labelLimit=LONG_LABEL_LIMIT) if legend else None
+    return alt.Color(f"{field}:N", title=title_of(field), legend=shown)
 
 
 def _tip(field: str, kind: str, fmt: str | None = None) -> alt.Tooltip:
@@ -208,20 +214,28 @@ def chart_volumes(df: pl.DataFrame, *, by: str = "platform", title: str | None =
     colour = _colour_for(df, by)
     tips = [_tip(by, "N"), _tip("period_start", "T"), _tip("period_end", "T"), _tip("requests", "Q", COUNT)]
     base = alt.Chart(df)
-    lines = base.mark_line(point=alt.OverlayMarkDef(size=28, filled=True)).encode(
+    # Lines and points as two layers, the selections on the lines only: JupyterLab 4's Vega-Lite
+    # (5.6) copies the selections of a line with a point overlay into the points as well and then
+    # refuses the chart ("Duplicate signal name: brush_x").
+    lines = alt.layer(
+        alt.Chart().mark_line().encode(tooltip=tips).add_params(brush, focus),
+        alt.Chart().mark_point(size=28, filled=True).encode(tooltip=tips),
+        data=df,
+    ).encode(
         x=alt.X("period_start:T", title=title_of("period_start")),
         y=alt.Y("requests:Q", title=title_of("requests")),
         color=colour,
         opacity=alt.condition(focus, alt.value(1.0), alt.value(0.15)),
         tooltip=tips,
-    ).add_params(brush, focus).properties(
+    ).properties(
         title=_title(title or f"{title_of('requests')} per period by {title_of(by).lower()}",
                      "Drag across the chart to choose a time range; click a legend entry to focus."),
         height=260,
     )
     totals = base.mark_bar().encode(
         y=alt.Y(f"{by}:N", title=title_of(by), sort="-x"),
-        x=alt.X("sum(requests):Q", title=f"{title_of('requests')} in the chosen range"),
+        x=alt.X("sum(requests):Q", title=f"{title_of('requests')} in the chosen range",
+                axis=alt.Axis(labelSeparation=8)),  # "20,000" and "22,000" never run together
         color=_colour_for(df, by, legend=False),
         opacity=alt.condition(focus, alt.value(1.0), alt.value(0.25)),
         tooltip=[_tip(by, "N"), alt.Tooltip("sum(requests):Q", title=f"{title_of('requests')} in the chosen range",
@@ -238,13 +252,24 @@ def chart_top_agencies(df: pl.DataFrame, *, column: str = "agency", title: str |
     Input: a `top_values` frame — column, requests, share."""
     _check_columns(df, "chart_top_agencies", column, "requests", "share")
     return alt.Chart(df).mark_bar(color=CATEGORY_PALETTE[0]).encode(
-        y=alt.Y(f"{column}:N", title=title_of(column), sort="-x", axis=alt.Axis(labelLimit=320)),
+        # maxExtent: vega caps the room for labels at 200 px by default and then draws the axis
+        # title over longer labels
+        y=alt.Y(f"{column}:N", title=title_of(column), sort="-x",
+                axis=alt.Axis(labelLimit=LONG_LABEL_LIMIT, maxExtent=LONG_LABEL_LIMIT + 20)),
         x=alt.X("requests:Q", title=title_of("requests")),
         tooltip=[_tip(column, "N"), _tip("requests", "Q", COUNT), _tip("share", "Q", PERCENT)],
     ).properties(title=_title(title or f"{title_of(column)} with most requests"), height=alt.Step(20))
 
 
 # ------------------------------------------------------------------------------ growth
+
+
+def _period_label_axis(df: pl.DataFrame, *, width: int) -> alt.Axis:
+    """Level labels when they fit side by side ("2025 (1 Jan–30 Jun)"), slanted when there are
+    many (quarters over years: "2020-Q1", "2020-Q2", ...), so they never print over each other."""
+    labels = df.get_column("period_label").drop_nulls().unique()
+    fits = float((labels.str.len_chars() * 6.5 + 10).sum()) <= width  # about 6.5 px a character at 11 px
+    return alt.Axis(labelAngle=0) if fits else alt.Axis(labelAngle=-40, labelAlign="right", labelBaseline="middle")
 
 
 def chart_growth(df: pl.DataFrame, *, by: str | None = "platform", title: str | None = None) -> alt.LayerChart:
@@ -258,7 +283,7 @@ def chart_growth(df: pl.DataFrame, *, by: str | None = "platform", title: str | 
     common = [*([_tip(by, "N")] if by else []), *extra, _tip("period_start", "T"), _tip("period_end", "T")]
     base = alt.Chart(df)
     x = (alt.X("period_label:O", title=title_of("period_label"), sort=alt.EncodingSortField("period_start", op="min"),
-               axis=alt.Axis(labelAngle=0))
+               axis=_period_label_axis(df, width=560))
          if "period_label" in df.columns else alt.X("period_start:T", title=title_of("period_start")))
     enc: dict = {"x": x, "y": alt.Y("growth:Q", title=title_of("growth"), axis=alt.Axis(format="%"))}
     layers = []

@@ -89,13 +89,16 @@ def chart_requests_over_time(df: pl.DataFrame, *, country: str) -> alt.VConcatCh
     tips = [_tip("provider", "N"), _tip("period_start", "T"), _tip("period_end", "T"),
             _tip("requests", "Q", COUNT), _tip("requests_low", "Q", COUNT), _tip("requests_high", "Q", COUNT),
             _tip("answered_share", "Q", PERCENT)]
-    lines = base.transform_filter("isValid(datum.requests)").mark_line(point=True).encode(
-        y=alt.Y("requests:Q", title=_t("requests")), tooltip=tips
-    )
+    counted = base.transform_filter("isValid(datum.requests)")
+    # Lines and points as separate layers, the legend selection on the lines only: JupyterLab 4's
+    # Vega-Lite (5.6) copies a selection on a line with a point overlay into the points too and
+    # then refuses the chart ("Duplicate signal name: focus_tuple").
+    lines = counted.mark_line().encode(y=alt.Y("requests:Q", title=_t("requests")), tooltip=tips).add_params(focus)
+    points = counted.mark_point(filled=True).encode(y="requests:Q", tooltip=tips)
     bands = base.transform_filter("!isValid(datum.requests) && isValid(datum.requests_high)").mark_rule(
         strokeWidth=3
     ).encode(y="requests_low:Q", y2="requests_high:Q", tooltip=tips)
-    top = alt.layer(lines, bands).add_params(focus).properties(
+    top = alt.layer(lines, points, bands).properties(
         title=alt.TitleParams(
             f"Requests from {country} per published period, by provider",
             subtitle="Half-years or quarters as each provider publishes them. Click a legend entry to focus.",
@@ -143,25 +146,37 @@ def chart_emergency_legal(df: pl.DataFrame, *, country: str) -> alt.Chart:
                  alt.Tooltip("count:Q", title=_t("requests"), format=COUNT),
                  _tip("emergency_share", "Q", PERCENT)],
     ).properties(
-        title=f"Emergency and legal-process requests from {country}", width=220, height=200
+        title=f"Emergency and legal-process requests from {country}", width=_panel_width(df), height=200
     ).resolve_scale(x="independent")
 
 
-def chart_telegram_phases(df: pl.DataFrame, *, country: str) -> alt.Chart:
+def _panel_width(df: pl.DataFrame, *, room: int = 640) -> int:
+    """Width of each provider's panel so that all of them fit the page column side by side."""
+    panels = max(1, df.get_column("provider").n_unique())
+    return max(90, min(220, room // panels - 20))
+
+
+def chart_telegram_phases(df: pl.DataFrame, *, country: str) -> alt.LayerChart:
     """Telegram's fulfilled requests per 30 days for each published period, coloured by
-    phase (before / after its late-2024 change). Input: `telegram_before_after`."""
+    phase (before / after its late-2024 change): a bar from zero across the period, topped by
+    a line, so a period with nothing fulfilled still shows (a line along zero).
+    Input: `telegram_before_after`."""
     _check(df, "chart_telegram_phases", "phase", "period_start", "period_end", "days", "fulfilled",
            "affected_users", "fulfilled_per_30_days")
-    return alt.Chart(df).mark_bar().encode(
+    base = alt.Chart(df).encode(
         x=alt.X("period_start:T", title=_t("period_start")),
         x2="period_end:T",
-        y=alt.Y("fulfilled_per_30_days:Q", title=_t("fulfilled_per_30_days")),
         color=alt.Color("phase:N", title=_t("phase"),
                         scale=alt.Scale(domain=["before", "after"], range=["#BBBBBB", platform_colour("Telegram")])),
         tooltip=[_tip("phase", "N"), _tip("period_start", "T"), _tip("period_end", "T"), _tip("days", "Q"),
                  _tip("fulfilled", "Q", COUNT), _tip("affected_users", "Q", COUNT),
                  _tip("fulfilled_per_30_days", "Q", ",.1f")],
-    ).properties(
+    )
+    y = alt.Y("fulfilled_per_30_days:Q", title=_t("fulfilled_per_30_days"))
+    # A bar with x and x2 but no y2 is read as a horizontal range and draws nothing: give it y2 = 0.
+    bars = base.mark_bar(cornerRadiusEnd=0, opacity=0.85).encode(y=y, y2=alt.datum(0))
+    tops = base.mark_rule(strokeWidth=3).encode(y=y)
+    return alt.layer(bars, tops).properties(
         title=alt.TitleParams(
             f"Telegram: requests from {country} it fulfilled, per 30 days",
             subtitle="Telegram reports fulfilled requests only (IP address and/or phone number).",
