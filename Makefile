@@ -23,7 +23,7 @@ test-all: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -m ''
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 sample: $(STAMP)
 	$(BIN)/coopanalysis synth --seed 2020 --out data/sample/requests_synthetic.csv
