@@ -74,7 +74,7 @@ def test_table_html_formats_and_escapes() -> None:
         {
             "platform": ["<b>x</b>", "Telegram", None],
             "requests": [1234567, 12771, None],
-            "share": [0.6891, None, 12345.678],
+            "ratio": [0.6891, None, 12345.678],
             "first": [dt.date(2021, 1, 1), None, dt.date(2020, 7, 1)],
         }
     )
@@ -87,6 +87,24 @@ def test_table_html_formats_and_escapes() -> None:
     assert "<td>2021-01-01</td>" in html
     assert html.count('<td class="null">–</td>') == 4
     assert html.count("<tr>") == 4  # header + 3 rows
+
+
+def test_table_html_years_without_separator_and_shares_as_percent() -> None:
+    df = pl.DataFrame(
+        {
+            "year": [2013, 2024], "Year": [2013.0, None], "first_year": [2009, 2010],
+            "answered_share": [0.5423, 1.0], "Emergency share": [0.001, None], "growth": [0.689, -0.043],
+            "requests": [2013, 12345],
+        }
+    )
+    html = display.table_html(df)
+    first_row = html.split("<tr>")[2]
+    assert first_row.count('<td class="num">2013</td>') == 2 and '<td class="num">2,013</td>' in first_row
+    assert '<td class="num">2009</td>' in html  # first_year: a year too
+    assert '<td class="num">54.2%</td>' in html and '<td class="num">100.0%</td>' in html
+    assert '<td class="num">0.1%</td>' in html
+    assert '<td class="num">+68.9%</td>' in html and '<td class="num">−4.3%</td>' in html
+    assert "0.542" not in html
 
 
 def test_table_html_says_when_rows_are_cut() -> None:

@@ -68,12 +68,41 @@ def say(template: str, **values: Any) -> None:
     display({"text/markdown": text, "text/plain": template.format(**values)}, raw=True)
 
 
-def _format_cell(value: Any) -> tuple[str, str]:
-    """(escaped text, css class) for one table cell."""
+YEAR_COLUMNS = ("year", "first_year", "last_year")
+"""Columns of calendar years: shown as 2013, never 2,013 (so is any column labelled "Year …")."""
+
+SHARE_SUFFIXES = ("share",)
+RATE_COLUMNS = ("growth", "cagr")
+"""Float columns whose name ends in "share" or is growth / cagr hold fractions: shown as 54.2%."""
+
+Kind = str  # "year" | "percent" | "signed percent" | ""
+
+
+def column_kind(name: str) -> Kind:
+    """How a column's numbers read, from its name: "year" for year / first_year / last_year or
+    a label starting with "Year"; "percent" for a name ending in share ("answered_share",
+    "Answered share"); "signed percent" for growth / cagr; "" otherwise."""
+    key = re.sub(r"[\s\-]+", "_", name.strip().lower())
+    if key in YEAR_COLUMNS or key == "year" or key.startswith("year_") or key.startswith("year("):
+        return "year"
+    if key.endswith(SHARE_SUFFIXES):
+        return "percent"
+    if key in RATE_COLUMNS:
+        return "signed percent"
+    return ""
+
+
+def _format_cell(value: Any, kind: Kind = "") -> tuple[str, str]:
+    """(escaped text, css class) for one table cell of a column of `kind` (see `column_kind`)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–", "null"
     if isinstance(value, bool):
         return ("yes" if value else "no"), ""
+    if kind == "year" and isinstance(value, (int, float)) and float(value).is_integer():
+        return f"{int(value)}", "num"
+    if kind in ("percent", "signed percent") and isinstance(value, float) and math.isfinite(value):
+        text = f"{value:+,.1%}" if kind == "signed percent" else f"{value:,.1%}"
+        return text.replace("-", "−"), "num"
     if isinstance(value, int):
         return f"{value:,}", "num"
     if isinstance(value, float):
@@ -91,7 +120,9 @@ def _format_cell(value: Any) -> tuple[str, str]:
 
 def table_html(df: Any, *, caption: str | None = None, max_rows: int = 200) -> str:
     """An escaped HTML table of a polars DataFrame: numbers with thousands separators and
-    right-aligned, nulls shown as a dash, at most ``max_rows`` rows with a note saying so."""
+    right-aligned, years without a separator (2013), fractions in share / growth columns as
+    percentages (54.2%, see `column_kind`), nulls shown as a dash, at most ``max_rows`` rows
+    with a note saying so."""
     import polars as pl
 
     if isinstance(df, pl.LazyFrame):
@@ -113,10 +144,11 @@ def table_html(df: Any, *, caption: str | None = None, max_rows: int = 200) -> s
     parts.append(f"<thead><tr>{head}</tr></thead>")
     parts.append("<tbody>")
     shown = df.head(max_rows)
+    kinds = [column_kind(name) for name in df.columns]
     for row in shown.iter_rows():
         cells = []
-        for value in row:
-            text, css = _format_cell(value)
+        for value, kind in zip(row, kinds, strict=True):
+            text, css = _format_cell(value, kind)
             cells.append(f'<td class="{css}">{text}</td>' if css else f"<td>{text}</td>")
         parts.append("<tr>" + "".join(cells) + "</tr>")
     parts.append("</tbody></table>")
