@@ -267,3 +267,52 @@ def test_notebook_stops_on_unknown_provider(tmp_path):
     with pytest.raises(pm.PapermillExecutionError, match=r"providers: unknown 'facebok'"):
         pm.execute_notebook(str(NOTEBOOK), str(tmp_path / "bad.ipynb"), kernel_name="coopanalysis",
                             cwd=str(tmp_path), parameters={"providers": ["facebok"]}, progress_bar=False)
+
+
+# ------------------------------------------------------------------ what readers see
+
+
+def test_provider_labels_are_display_names():
+    from coopanalysis.transparency.labels import provider_label, provider_labels
+
+    assert [provider_label(c) for c in ("google", "x", "linkedin", "at&t", "yahoo", "microsoft", "acme")] == [
+        "Google", "X", "LinkedIn", "AT&T", "Yahoo", "Microsoft", "Acme"]
+    assert provider_labels("google, meta") == "Google, Meta" and provider_labels("") == ""
+    # every provider in the bundled reports has a name that is not all lower case
+    codes = load_transparency().select("provider").unique().collect()["provider"].to_list()
+    assert all(provider_label(c) != c for c in codes), codes
+
+
+def test_charts_and_sentences_name_providers_for_readers():
+    table = load_transparency()
+    over = summaries.requests_over_time(table, country="KR", providers=["google", "x"],
+                                        start=D(2017, 1, 1), end=D(2017, 6, 30)).collect()
+    spec = charts.chart_requests_over_time(over, country="KR").to_dict()
+    data = next(iter(spec["datasets"].values()))
+    assert {d["provider_name"] for d in data} == {"Google", "X"}
+    assert spec["vconcat"][0]["layer"][0]["encoding"]["color"]["field"] == "provider_name"
+    assert spec["vconcat"][0]["layer"][0]["encoding"]["color"]["scale"]["domain"] == ["Google", "X"]
+    ranking = summaries.country_ranking(table, provider="google", start=D(2017, 1, 1), end=D(2017, 12, 31)).collect()
+    assert charts.chart_country_ranking(ranking, provider="google").to_dict()["title"] == (
+        "Countries with the most requests to Google")
+    position = summaries.country_position(table, provider="google", country="KR", start=D(2017, 1, 1),
+                                          end=D(2017, 12, 31))
+    template, values = summaries.ranking_sentence(position, start=D(2017, 1, 1), end=D(2017, 12, 31))
+    assert values["provider"] == "Google"
+
+
+def test_reconciliation_table_and_reasons_for_readers():
+    out = reconcile.reconcile_yearly(load_transparency(), knpa_yearly_requests(), country="KR",
+                                     providers=["google", "meta"]).collect()
+    shown = reconcile.reconciliation_table(out)
+    assert shown.columns == ["Year", "Agency reports sending", "Providers report receiving", "Providers ÷ agency",
+                             "Providers counted"]
+    y2022 = shown.filter(pl.col("Year") == "2022").row(0, named=True)
+    # 7,828 + 2,511 = 10,339 of 10,166 → 102%
+    assert (y2022["Providers report receiving"], y2022["Providers ÷ agency"], y2022["Providers counted"]) == (
+        10339, "102%", "Google, Meta")
+    assert "2024-01-01 to 2024-07-31" in shown["Year"].to_list()
+    template, values = reconcile.reconciliation_reasons(out)
+    assert template.count("{scope}") == 1 and "every authority of the country" in values["scope"]
+    text = " ".join(str(v) for v in values.values())
+    assert "only part of the year: Google, Meta" in text and "meta" not in text

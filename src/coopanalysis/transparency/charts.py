@@ -15,6 +15,7 @@ import polars as pl
 
 from coopanalysis.charts import CATEGORY_PALETTE, platform_colour, title_of
 from coopanalysis.platforms import PLATFORM_NAMES
+from coopanalysis.transparency.labels import provider_label, provider_labels
 
 COUNT = ",d"
 PERCENT = ".0%"
@@ -54,15 +55,27 @@ def _check(df: pl.DataFrame, builder: str, *columns: str) -> None:
 
 
 def provider_scale(names: Sequence[str]) -> alt.Scale:
-    """Colour scale of lower-case provider names, each in its platform colour."""
-    domain = sorted({n for n in names if n is not None})
-    return alt.Scale(domain=domain, range=[platform_colour(PLATFORM_NAMES.get(n, n)) for n in domain])
+    """Colour scale of provider display names ("Google"; a lower-case code is shown by its
+    display name), each in its platform colour."""
+    domain = sorted({provider_label(n) for n in names if n is not None})
+    return alt.Scale(domain=domain, range=[platform_colour(PLATFORM_NAMES.get(n.lower(), n)) for n in domain])
+
+
+def _with_names(df: pl.DataFrame) -> pl.DataFrame:
+    """`df` with `provider_name`, the display name of each provider code, for legends,
+    tooltips and panel headers (the `provider` code stays in the data)."""
+    if "provider" not in df.columns:
+        return df
+    return df.with_columns(
+        provider_name=pl.col("provider").map_elements(provider_label, return_dtype=pl.String)
+    )
 
 
 def _provider_colour(df: pl.DataFrame, *, legend: bool = True) -> alt.Color:
     names = df.get_column("provider").unique().to_list() if "provider" in df.columns else []
     return alt.Color(
-        "provider:N", title=_t("provider"), scale=provider_scale(names), legend=alt.Legend() if legend else None
+        "provider_name:N", title=_t("provider"), scale=provider_scale(names),
+        legend=alt.Legend() if legend else None,
     )
 
 
@@ -79,14 +92,15 @@ def chart_requests_over_time(df: pl.DataFrame, *, country: str) -> alt.VConcatCh
     requests_low, requests_high, answered_share."""
     _check(df, "chart_requests_over_time", "provider", "period_start", "period_end", "requests",
            "requests_low", "requests_high", "answered_share")
-    focus = alt.selection_point(fields=["provider"], bind="legend", name="focus")
+    df = _with_names(df)
+    focus = alt.selection_point(fields=["provider_name"], bind="legend", name="focus")
     colour = _provider_colour(df)
     base = alt.Chart(df).encode(
         x=alt.X("period_start:T", title=_t("period_start")),
         color=colour,
         opacity=alt.condition(focus, alt.value(1.0), alt.value(0.15)),
     )
-    tips = [_tip("provider", "N"), _tip("period_start", "T"), _tip("period_end", "T"),
+    tips = [alt.Tooltip("provider_name:N", title=_t("provider")), _tip("period_start", "T"), _tip("period_end", "T"),
             _tip("requests", "Q", COUNT), _tip("requests_low", "Q", COUNT), _tip("requests_high", "Q", COUNT),
             _tip("answered_share", "Q", PERCENT)]
     counted = base.transform_filter("isValid(datum.requests)")
@@ -126,13 +140,14 @@ def chart_country_ranking(df: pl.DataFrame, *, provider: str, highlight: str | N
         color=colour,
         tooltip=[_tip("rank", "Q"), _tip("country", "N"), _tip("requests", "Q", COUNT),
                  _tip("answered_share", "Q", PERCENT)],
-    ).properties(title=f"Countries with most requests to {provider}", height=alt.Step(18))
+    ).properties(title=f"Countries with the most requests to {provider_label(provider)}", height=alt.Step(18))
 
 
 def chart_emergency_legal(df: pl.DataFrame, *, country: str) -> alt.Chart:
     """Stacked bars per year of legal-process and emergency requests, one panel per provider.
     Input: `emergency_and_legal` — provider, year, legal, emergency, emergency_share."""
     _check(df, "chart_emergency_legal", "provider", "year", "legal", "emergency", "emergency_share")
+    df = _with_names(df)
     return alt.Chart(df).transform_fold(["legal", "emergency"], as_=["kind", "count"]).transform_calculate(
         kind_label="datum.kind == 'legal' ? 'Legal process' : 'Emergency'"
     ).mark_bar().encode(
@@ -141,8 +156,9 @@ def chart_emergency_legal(df: pl.DataFrame, *, country: str) -> alt.Chart:
         color=alt.Color("kind_label:N", title="Kind of request",
                         scale=alt.Scale(domain=["Legal process", "Emergency"],
                                         range=[CATEGORY_PALETTE[0], CATEGORY_PALETTE[1]])),
-        column=alt.Column("provider:N", title=_t("provider")),
-        tooltip=[_tip("provider", "N"), _tip("year", "O"), alt.Tooltip("kind_label:N", title="Kind of request"),
+        column=alt.Column("provider_name:N", title=_t("provider")),
+        tooltip=[alt.Tooltip("provider_name:N", title=_t("provider")), _tip("year", "O"),
+                 alt.Tooltip("kind_label:N", title="Kind of request"),
                  alt.Tooltip("count:Q", title=_t("requests"), format=COUNT),
                  _tip("emergency_share", "Q", PERCENT)],
     ).properties(
@@ -190,6 +206,9 @@ def chart_reconciliation(df: pl.DataFrame, *, country: str) -> alt.Chart:
     year say they received. Input: `reconcile_yearly`."""
     _check(df, "chart_reconciliation", "year", "agency_period", "agency_requests", "providers_requests",
            "providers_included")
+    df = df.with_columns(
+        pl.col("providers_included").map_elements(provider_labels, return_dtype=pl.String).fill_null("")
+    )
     return alt.Chart(df).transform_fold(
         ["agency_requests", "providers_requests"], as_=["series_key", "count"]
     ).transform_filter("isValid(datum.count)").transform_calculate(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from coopanalysis.transparency.labels import provider_labels
 from coopanalysis.transparency.summaries import provider_years
 
 SCOPE_NOTE = (
@@ -195,7 +196,80 @@ def reconciliation_sentence(table: pl.DataFrame, *, country: str) -> tuple[str, 
     return (
         "In **{year}**, {agency} reported sending **{agency_requests:,}** requests; the providers whose "
         "reports cover that whole year ({providers_included}) report receiving **{providers_requests:,}** "
-        "from {country}, {providers_to_agency:.0%} of the agency's figure. The two are not the same count: "
-        "see the note of each year in the table.",
-        {**summary, "country": country},
+        "from {country}, {providers_to_agency:.0%} of the agency's figure. The two are not the same count; "
+        "the reasons follow.",
+        {**summary, "providers_included": provider_labels(summary["providers_included"] or ""), "country": country},
+    )
+
+
+def _year_reasons(row: dict) -> list[str]:
+    """The year-specific reasons of one reconciliation row, as plain sentences."""
+    reasons = []
+    if not row["agency_full_year"]:
+        reasons.append(f"the agency figure covers only {_period_words(row['agency_period'])}, so it is not "
+                       "compared with whole years")
+    if not row["providers_included"]:
+        reasons.append("no provider's report covers the whole year, so there is no provider total")
+    if row["providers_not_full_year"]:
+        reasons.append("left out because their reports cover only part of the year: "
+                       + provider_labels(row["providers_not_full_year"]))
+    if row["difference"] is not None and row["difference"] < 0:
+        reasons.append("the providers report more requests than the agency sent (requests from other "
+                       "authorities, or periods counted differently)")
+    elif row["difference"] is not None and row["difference"] > 0:
+        reasons.append("the agency sent more requests than these providers report (the rest went to companies "
+                       "without a report here, or was counted differently)")
+    if row["telegram_fulfilled"] is not None:
+        reasons.append(f"Telegram published only fulfilled requests ({row['telegram_fulfilled']:,}), not in the "
+                       "provider total")
+    return reasons
+
+
+def _period_words(period: str) -> str:
+    return period.replace("..", " to ")
+
+
+def reconciliation_reasons(table: pl.DataFrame) -> tuple[str, dict]:
+    """A Markdown template and its values (for `coopanalysis.display.say`) giving once why the
+    two counts differ (`SCOPE_NOTE`), then, as a list, what is particular to each year of a
+    `reconcile_yearly` table. Empty table: an empty template."""
+    if table.is_empty():
+        return "", {}
+    lines = ["{scope}"]
+    values: dict = {"scope": SCOPE_NOTE + " Providers' years are assembled from their half-years or quarters."}
+    for i, row in enumerate(table.with_columns(agency_full_year=~pl.col("agency_period").str.contains(r"\.\."))
+                            .iter_rows(named=True)):
+        reasons = _year_reasons(row)
+        if reasons:
+            lines.append(f"- **{{period_{i}}}**: {{reasons_{i}}}.")
+            values[f"period_{i}"] = _period_words(row["agency_period"])
+            text = "; ".join(reasons)
+            values[f"reasons_{i}"] = text[:1].upper() + text[1:]
+    return "\n".join(lines[:1] + ([""] if len(lines) > 1 else []) + lines[1:]), values
+
+
+READER_COLUMNS = {
+    "agency_period": "Year",
+    "agency_requests": "Agency reports sending",
+    "providers_requests": "Providers report receiving",
+    "providers_to_agency": "Providers ÷ agency",
+    "providers_included": "Providers counted",
+}
+
+
+def reconciliation_table(table: pl.DataFrame) -> pl.DataFrame:
+    """A `reconcile_yearly` table for readers: Year (the agency's period, "2024-01-01 to
+    2024-07-31" when not a whole year), Agency reports sending, Providers report receiving,
+    Providers ÷ agency (as "102%"; "–" when there is no ratio), Providers counted (display
+    names). The reasons they differ are in `reconciliation_reasons`. Hidden counts read "<k"."""
+    from coopanalysis.disclosure import label_hidden
+
+    return label_hidden(table).select(
+        pl.col("agency_period").str.replace(r"\.\.", " to ", literal=False).alias(READER_COLUMNS["agency_period"]),
+        pl.col("agency_requests").alias(READER_COLUMNS["agency_requests"]),
+        pl.col("providers_requests").alias(READER_COLUMNS["providers_requests"]),
+        pl.col("providers_to_agency").map_elements(lambda v: f"{v:.0%}", return_dtype=pl.String)
+        .fill_null("–").alias(READER_COLUMNS["providers_to_agency"]),
+        pl.col("providers_included").map_elements(provider_labels, return_dtype=pl.String).fill_null("")
+        .alias(READER_COLUMNS["providers_included"]),
     )

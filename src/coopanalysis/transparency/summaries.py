@@ -13,6 +13,7 @@ from typing import Literal
 import polars as pl
 
 from coopanalysis.disclosure import hide_count_columns
+from coopanalysis.transparency.labels import provider_label
 
 TELEGRAM_POLICY_CHANGE = dt.date(2024, 10, 1)
 """First day after Telegram's late-2024 change: from then it gives IP addresses and phone
@@ -228,7 +229,8 @@ def ranking_sentence(
 ) -> tuple[str, dict]:
     """Template and values (for `say`) placing the country among the provider's requesters
     ("fewer than k" in place of a count below `suppress_below`)."""
-    values = {**position, "start": start.isoformat(), "end": end.isoformat()}
+    values = {**position, "provider": provider_label(position["provider"]), "start": start.isoformat(),
+              "end": end.isoformat()}
     if position["rank"] is None:
         return "{provider} reports no requests from {country} between {start} and {end}.", values
     if position["requests"] is not None and 0 < position["requests"] < suppress_below:
