@@ -23,6 +23,8 @@ def _units(spec: dict) -> list[dict]:
     for key in ("layer", "vconcat", "hconcat", "concat"):
         for sub in spec.get(key, []):
             out.extend(_units(sub))
+    if "spec" in spec:  # a faceted chart's panel
+        out.extend(_units(spec["spec"]))
     return out
 
 
@@ -35,7 +37,8 @@ def _params(spec: dict) -> list[dict]:
 
 
 def _encoding(unit: dict, parent: dict) -> dict:
-    return {**parent.get("encoding", {}), **unit.get("encoding", {})}
+    shared = {**parent.get("encoding", {}), **parent.get("spec", {}).get("encoding", {})}
+    return {**shared, **unit.get("encoding", {})}
 
 
 def _enc(spec: dict) -> dict:
@@ -312,3 +315,48 @@ def test_chart_top_agencies_sorted_bars():
     spec = _check_common(charts.chart_top_agencies(df), df)
     assert spec["encoding"]["y"]["sort"] == "-x"
     assert [r["agency"] for r in next(iter(spec["datasets"].values()))] == ["서울경찰청", "Busan"]
+
+
+def test_chart_growth_clips_an_outlier_at_the_edge_and_keeps_its_value_in_the_tooltip():
+    df = GROWTH.with_columns(platform=pl.lit("Google")).vstack(
+        GROWTH.with_columns(platform=pl.lit("Telegram"), growth=pl.Series([None, 29.0, 0.5])))
+    spec = _check_common(charts.chart_growth(df, by="platform"), df)
+    units = _units(spec)
+    line = next(u for u in units if u["mark"]["type"] == "line")
+    assert line["encoding"]["y"]["field"] == "growth_shown" and line["encoding"]["y"]["scale"]["domain"] == [-1.0, 2.0]
+    edge = [u for u in units if isinstance(u["mark"], dict) and u["mark"].get("shape") == "triangle-up"]
+    assert edge and {"filter": "datum.beyond"} in edge[0]["transform"]
+    assert any(t["field"] == "growth" and t["format"] == "+.1%" for t in edge[0]["encoding"]["tooltip"])
+    assert any("+200%" in line for line in spec["title"]["subtitle"])
+    # without an outlier the scale is the data's own
+    plain = charts.chart_growth(GROWTH.with_columns(platform=pl.lit("Google")), by="platform").to_dict()
+    assert next(u for u in _units(plain) if u["mark"]["type"] == "line")["encoding"]["y"]["field"] == "growth"
+
+
+def test_chart_answered_share_many_platforms_are_small_multiples():
+    names = ["Google", "Meta", "Apple", "X", "Telegram", "Discord"]
+    df = pl.concat([SHARES.head(1).with_columns(platform=pl.lit(n)) for n in names])
+    spec = _check_common(charts.chart_answered_share(df), df)
+    assert spec["facet"]["field"] == "platform" and spec["columns"] == 3
+    rule = next(u for u in _units(spec) if u["mark"]["type"] == "rule")
+    assert _encoding(rule, spec)["y"]["scale"] == {"domain": [0, 1]}
+
+
+def test_untraceable_labels_never_overprint():
+    close = pl.DataFrame({
+        "platform": ["Google", "Meta", "Apple", "Telegram"], "requests": [100, 90, 80, 10],
+        "answered_share": [0.85, 0.86, 0.85, 0.10], "suspended_share": [0.12, 0.125, 0.121, 0.6],
+    })
+    sides = charts.label_sides(close, by="platform", x="answered_share", y="suspended_share", y_max=1.0)
+    # Google right, Meta (same height) left, Apple has no room; Telegram far away keeps its label
+    assert sides == ["right", "left", None, "right"]
+    df = UNTRACEABLE
+    spec = charts.chart_untraceable(df).to_dict()
+    texts = [u for u in _units(spec) if u["mark"]["type"] == "text"]
+    assert [t["transform"] for t in texts] == [[{"filter": "datum.label_side === 'right'"}],
+                                               [{"filter": "datum.label_side === 'left'"}]]
+
+
+def test_top_agencies_title_is_plural():
+    df = pl.DataFrame({"agency": ["Busan"], "requests": [10], "share": [1.0]})
+    assert charts.chart_top_agencies(df).to_dict()["title"] == {"text": "Agencies with the most requests"}

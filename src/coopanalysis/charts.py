@@ -13,6 +13,7 @@ still runs from top to bottom.
 
 from __future__ import annotations
 
+import math
 import zlib
 from collections.abc import Sequence
 
@@ -193,12 +194,14 @@ def _focus(field: str, name: str = "focus") -> alt.Parameter:
     return alt.selection_point(fields=[field], bind="legend", name=name)
 
 
-def _title(text: str, subtitle: str | None = None) -> alt.TitleParams:
+def _title(text: str, subtitle: str | list[str] | None = None) -> alt.TitleParams:
     return alt.TitleParams(text=text, subtitle=subtitle) if subtitle else alt.TitleParams(text=text)
 
 
 PERCENT = ".1%"
 COUNT = ",d"
+GROWTH_DOMAIN = (-1.0, 2.0)
+"""Growth charts show −100% to +200%; a larger growth is drawn at the top edge (tooltip: the true value)."""
 
 
 # ----------------------------------------------------------------------------- volumes
@@ -258,7 +261,15 @@ def chart_top_agencies(df: pl.DataFrame, *, column: str = "agency", title: str |
                 axis=alt.Axis(labelLimit=LONG_LABEL_LIMIT, maxExtent=LONG_LABEL_LIMIT + 20)),
         x=alt.X("requests:Q", title=title_of("requests")),
         tooltip=[_tip(column, "N"), _tip("requests", "Q", COUNT), _tip("share", "Q", PERCENT)],
-    ).properties(title=_title(title or f"{title_of(column)} with most requests"), height=alt.Step(20))
+    ).properties(title=_title(title or f"{_plural(column)} with the most requests"), height=alt.Step(20))
+
+
+_PLURALS = {"agency": "Agencies", "platform": "Platforms", "crime_type": "Crime types", "country": "Countries"}
+
+
+def _plural(column: str) -> str:
+    """The plural title of a category column ("agency" → "Agencies")."""
+    return _PLURALS.get(column, f"{title_of(column)} values")
 
 
 # ------------------------------------------------------------------------------ growth
@@ -281,11 +292,21 @@ def chart_growth(df: pl.DataFrame, *, by: str | None = "platform", title: str | 
     by = by if by and by in df.columns else None
     extra = [_tip("period_label", "N")] if "period_label" in df.columns else []
     common = [*([_tip(by, "N")] if by else []), *extra, _tip("period_start", "T"), _tip("period_end", "T")]
+    low, high = GROWTH_DOMAIN
+    top = df.get_column("growth").max() if df.height else None
+    clipped = top is not None and top > high
     base = alt.Chart(df)
+    if clipped:  # one platform's +2,900% would flatten every other line: draw it at the edge
+        base = base.transform_calculate(
+            growth_shown=f"isValid(datum.growth) ? clamp(datum.growth, {low}, {high}) : null",
+            beyond=f"isValid(datum.growth) && datum.growth > {high}",
+        )
     x = (alt.X("period_label:O", title=title_of("period_label"), sort=alt.EncodingSortField("period_start", op="min"),
                axis=_period_label_axis(df, width=560))
          if "period_label" in df.columns else alt.X("period_start:T", title=title_of("period_start")))
-    enc: dict = {"x": x, "y": alt.Y("growth:Q", title=title_of("growth"), axis=alt.Axis(format="%"))}
+    y_field = "growth_shown" if clipped else "growth"
+    enc: dict = {"x": x, "y": alt.Y(f"{y_field}:Q", title=title_of("growth"), axis=alt.Axis(format="%"),
+                                    **({"scale": alt.Scale(domain=[low, high])} if clipped else {}))}
     layers = []
     params = []
     if by:
@@ -297,7 +318,7 @@ def chart_growth(df: pl.DataFrame, *, by: str | None = "platform", title: str | 
             _tip("growth", "Q", "+.1%")]
     line = base.mark_line(invalid="break-paths-show-domains").encode(**enc, tooltip=tips)
     points = base.mark_point(filled=True, size=50).encode(**enc, tooltip=tips).transform_filter(
-        "isValid(datum.growth)"
+        "isValid(datum.growth)" + (" && !datum.beyond" if clipped else "")
     )
     if params:
         line = line.add_params(*params)
@@ -309,6 +330,11 @@ def chart_growth(df: pl.DataFrame, *, by: str | None = "platform", title: str | 
     )
     layers = [zero, line, points, gaps]
     subtitle = "Dashed grey lines mark periods without a growth figure; hover them for the reason."
+    if clipped:
+        edge = base.mark_point(filled=True, size=90, shape="triangle-up").encode(**enc, tooltip=tips)
+        layers.append(edge.transform_filter("datum.beyond"))
+        subtitle = [subtitle, f"Scale cut at {high:+.0%}: growth beyond it is drawn at the top edge as a triangle; "
+                              "hover it for the true figure."]
     return alt.layer(*layers).properties(
         title=_title(title or f"{title_of('growth')} over the same span a year earlier", subtitle), height=260,
         width=560,
@@ -361,34 +387,53 @@ def chart_projection(df: pl.DataFrame, *, title: str | None = None) -> alt.Layer
 # ---------------------------------------------------------------------------- outcomes
 
 
-def chart_answered_share(df: pl.DataFrame, *, by: str = "platform", title: str | None = None) -> alt.LayerChart:
+SMALL_MULTIPLES_FROM = 5
+"""From this many platforms on, answered share over time is drawn as one small panel per platform."""
+
+
+def chart_answered_share(
+    df: pl.DataFrame, *, by: str = "platform", title: str | None = None
+) -> alt.LayerChart | alt.FacetChart:
     """Answered share per period (points) with its 95% Wilson interval (rules), one colour per
-    `by` value; click a legend entry to focus. Input: an `answered_share` frame by `by` and
-    period_start — period_start, `by`, requests, answered, answered_share, ci_low, ci_high."""
+    `by` value; click a legend entry to focus. With `SMALL_MULTIPLES_FROM` or more values of
+    `by`, one small panel per value (shared axes) instead of all of them over each other.
+    Input: an `answered_share` frame by `by` and period_start — period_start, `by`, requests,
+    answered, answered_share, ci_low, ci_high."""
     _check_columns(df, "chart_answered_share", "period_start", by, "requests", "answered", "answered_share",
                    "ci_low", "ci_high")
-    focus = _focus(by)
-    colour = _colour_for(df, by)
+    values = df.get_column(by).n_unique()
+    facets = values >= SMALL_MULTIPLES_FROM
+    colour = _colour_for(df, by, legend=not facets)
     tips = [_tip(by, "N"), _tip("period_start", "T"), *[_tip(c, "T") for c in _present(df, "period_end")],
             _tip("answered", "Q", COUNT), _tip("requests", "Q", COUNT), _tip("answered_share", "Q", PERCENT),
             _tip("ci_low", "Q", PERCENT), _tip("ci_high", "Q", PERCENT)]
+    subtitle = "Points: share of requests the platform answered with data; lines: 95% Wilson interval."
+    heading = title or f"{title_of('answered_share')} by {title_of(by).lower()} over time"
+    y = alt.Y("ci_low:Q", title=title_of("answered_share"), scale=alt.Scale(domain=[0, 1]),
+              axis=alt.Axis(format="%", **({"tickCount": 3} if facets else {})))
+    if facets:
+        base = alt.Chart(df).encode(
+            x=alt.X("period_start:T", title=title_of("period_start"), axis=alt.Axis(tickCount=4)),
+            color=colour, tooltip=tips,
+        )
+        bars = base.mark_rule(strokeWidth=1.5).encode(y=y, y2="ci_high:Q")
+        points = base.mark_point(filled=True, size=30).encode(y="answered_share:Q")
+        columns = 3
+        return alt.layer(bars, points).properties(width=170, height=110).facet(
+            facet=alt.Facet(f"{by}:N", title=None, header=alt.Header(labelFontWeight="bold", labelFontSize=12)),
+            columns=columns,
+            title=_title(heading, [subtitle, "One panel per platform, same axes."]),
+        )
+    focus = _focus(by)
     base = alt.Chart(df).encode(
         x=alt.X("period_start:T", title=title_of("period_start")),
         color=colour,
         opacity=alt.condition(focus, alt.value(1.0), alt.value(0.1)),
         tooltip=tips,
     )
-    bars = base.mark_rule(strokeWidth=1.5).encode(
-        y=alt.Y("ci_low:Q", title=title_of("answered_share"), scale=alt.Scale(domain=[0, 1]),
-                axis=alt.Axis(format="%")),
-        y2="ci_high:Q",
-    )
+    bars = base.mark_rule(strokeWidth=1.5).encode(y=y, y2="ci_high:Q")
     points = base.mark_point(filled=True, size=45).encode(y="answered_share:Q").add_params(focus)
-    return alt.layer(bars, points).properties(
-        title=_title(title or f"{title_of('answered_share')} by {title_of(by).lower()} over time",
-                     "Points: share of requests the platform answered with data; lines: 95% Wilson interval."),
-        height=280,
-    )
+    return alt.layer(bars, points).properties(title=_title(heading, subtitle), height=280)
 
 
 def chart_share_by(df: pl.DataFrame, *, by: str = "crime_type", title: str | None = None) -> alt.LayerChart:
@@ -498,12 +543,55 @@ def chart_funnel(df: pl.DataFrame, *, by: str | None = None, title: str | None =
     )
 
 
+SCATTER_WIDTH = 480
+SCATTER_HEIGHT = 300
+
+
+def label_sides(
+    df: pl.DataFrame, *, by: str, x: str, y: str, width: int = SCATTER_WIDTH, height: int = SCATTER_HEIGHT,
+    x_max: float = 1.0, y_max: float | None = None, char_px: float = 6.5, line_px: float = 14.0,
+) -> list[str | None]:
+    """Where to put each point's label so that no two labels overprint: "right", "left" or
+    None (no label; the tooltip names the point). Points with most `requests` (or in row
+    order) are placed first, each on the right when that room is free and inside the
+    plot, else on the left, else not at all. Label boxes are estimated at `char_px` a
+    character and `line_px` a line on a `width` × `height` plot of 0…`x_max`, 0…`y_max`."""
+    if df.is_empty():
+        return []
+    y_top = y_max if y_max else max(float(v) for v in df.get_column(y).drop_nulls().to_list() or [1.0]) or 1.0
+    order = (df.with_row_index("_i").sort("requests", descending=True, nulls_last=True)
+             if "requests" in df.columns else df.with_row_index("_i"))
+    placed: list[tuple[float, float, float, float]] = []
+    sides: list[str | None] = [None] * df.height
+    for row in order.iter_rows(named=True):
+        if row[x] is None or row[y] is None or row[by] is None:
+            continue
+        px = float(row[x]) / x_max * width
+        py = height - float(row[y]) / y_top * height
+        text_w = len(str(row[by])) * char_px
+        top, bottom = py - 6 - line_px / 2 - 2, py - 6 + line_px / 2 + 2
+        for side, left in (("right", px + 9), ("left", px - 9 - text_w)):
+            box = (left, top, left + text_w, bottom)
+            inside = box[0] >= -40 and box[2] <= width + 40
+            free = all(box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in placed)
+            if inside and free:
+                placed.append(box)
+                sides[row["_i"]] = side
+                break
+    return sides
+
+
 def chart_untraceable(df: pl.DataFrame, *, by: str = "platform", title: str | None = None) -> alt.LayerChart:
     """Share of cases suspended because the suspect could not be traced (y, with 95% interval)
     against the platform's answered share (x), one point per `by` value sized by requests.
-    Input: an `untraceable_against_answered` frame."""
+    A point is labelled with its name only where the label does not run into another
+    (`label_sides`); the tooltip names every point. Input: an `untraceable_against_answered` frame."""
     _check_columns(df, "chart_untraceable", by, "requests", "answered_share", "suspended_share",
                    "suspended_ci_low", "suspended_ci_high")
+    y_max = max([v for v in df.get_column("suspended_ci_high").to_list() if v is not None] or [1.0])
+    y_max = min(1.0, math.ceil(y_max * 10) / 10) if y_max > 0 else 1.0  # the axis reaches a round tenth
+    sides = label_sides(df, by=by, x="answered_share", y="suspended_share", y_max=y_max)
+    df = df.with_columns(label_side=pl.Series(sides, dtype=pl.String))
     colour = _colour_for(df, by)
     tips = [_tip(by, "N"), _tip("requests", "Q", COUNT), _tip("answered_share", "Q", PERCENT),
             _tip("suspended_share", "Q", PERCENT), _tip("suspended_ci_low", "Q", PERCENT),
@@ -512,17 +600,22 @@ def chart_untraceable(df: pl.DataFrame, *, by: str = "platform", title: str | No
               axis=alt.Axis(format="%"))
     base = alt.Chart(df).encode(x=x, color=colour, tooltip=tips)
     rules = base.mark_rule(strokeWidth=1.5).encode(
-        y=alt.Y("suspended_ci_low:Q", title=title_of("suspended_share"), axis=alt.Axis(format="%")),
+        y=alt.Y("suspended_ci_low:Q", title=title_of("suspended_share"), axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, y_max])),
         y2="suspended_ci_high:Q",
     )
     points = base.mark_circle(opacity=0.85).encode(
         y="suspended_share:Q", size=alt.Size("requests:Q", title=title_of("requests"), scale=alt.Scale(range=[40, 600]))
     )
-    labels = base.mark_text(align="left", dx=9, dy=-6).encode(
+    right = base.mark_text(align="left", dx=9, dy=-6).encode(
         y="suspended_share:Q", text=f"{by}:N", color=alt.value("#333333")
-    )
-    return alt.layer(rules, points, labels).properties(
+    ).transform_filter("datum.label_side === 'right'")
+    left = base.mark_text(align="right", dx=-9, dy=-6).encode(
+        y="suspended_share:Q", text=f"{by}:N", color=alt.value("#333333")
+    ).transform_filter("datum.label_side === 'left'")
+    return alt.layer(rules, points, right, left).properties(
         title=_title(title or "Cases suspended because the suspect could not be traced",
-                     "Against the share of requests the platform answered; lines: 95% Wilson interval."),
-        height=300,
+                     ["Against the share of requests the platform answered; lines: 95% Wilson interval.",
+                      "Names where there is room; hover a point for the rest."]),
+        height=SCATTER_HEIGHT, width=SCATTER_WIDTH,
     )
