@@ -308,11 +308,27 @@ def test_reconciliation_table_and_reasons_for_readers():
     assert shown.columns == ["Year", "Agency reports sending", "Providers report receiving", "Providers ÷ agency",
                              "Providers counted"]
     y2022 = shown.filter(pl.col("Year") == "2022").row(0, named=True)
-    # 7,828 + 2,511 = 10,339 of 10,166 → 102%
-    assert (y2022["Providers report receiving"], y2022["Providers ÷ agency"], y2022["Providers counted"]) == (
-        10339, "102%", "Google, Meta")
-    assert "2024-01-01 to 2024-07-31" in shown["Year"].to_list()
+    # 7,828 + 2,511 = 10,339 of 10,166 → 101.7%
+    assert (y2022["Providers report receiving"], y2022["Providers counted"]) == (10339, "Google, Meta")
+    assert y2022["Providers ÷ agency"] == pytest.approx(10339 / 10166)
+    assert "2024 (1 Jan–31 Jul)" in shown["Year"].to_list()
+    from coopanalysis.display import table_html
+
+    assert '<td class="num">101.7%</td>' in table_html(shown) and '<td>2022</td>' in table_html(shown)
     template, values = reconcile.reconciliation_reasons(out)
     assert template.count("{scope}") == 1 and "every authority of the country" in values["scope"]
     text = " ".join(str(v) for v in values.values())
     assert "only part of the year: Google, Meta" in text and "meta" not in text
+
+
+def test_tables_for_readers_have_human_headers_and_names():
+    from coopanalysis.transparency import validation_table
+    from coopanalysis.transparency.labels import for_readers
+
+    assert for_readers(validation_table()).columns == ["File", "Rows read", "Rows kept", "Rows set aside",
+                                                       "Why set aside"]
+    lf = tiny([row("google", "KR", H1, "legal", 100), row("google", "KR", H2, "legal", 200)])
+    shown = for_readers(summaries.provider_years(lf, country="KR").collect())
+    # bounds equal to the requests on every row and bookkeeping columns are left out
+    assert shown.columns == ["Provider", "Year", "Requests", "Answered", "Answered share", "Whole year covered"]
+    assert shown.row(0)[:3] == ("Google", 2021, 300)

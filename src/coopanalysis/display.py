@@ -81,11 +81,11 @@ Kind = str  # "year" | "percent" | "signed percent" | ""
 def column_kind(name: str) -> Kind:
     """How a column's numbers read, from its name: "year" for year / first_year / last_year or
     a label starting with "Year"; "percent" for a name ending in share ("answered_share",
-    "Answered share"); "signed percent" for growth / cagr; "" otherwise."""
+    "Answered share") or a ratio written with ÷ ("Providers ÷ agency"); "signed percent" for growth / cagr; "" otherwise."""
     key = re.sub(r"[\s\-]+", "_", name.strip().lower())
     if key in YEAR_COLUMNS or key == "year" or key.startswith("year_") or key.startswith("year("):
         return "year"
-    if key.endswith(SHARE_SUFFIXES):
+    if key.endswith(SHARE_SUFFIXES) or "÷" in key:  # "Providers ÷ agency": a ratio
         return "percent"
     if key in RATE_COLUMNS:
         return "signed percent"

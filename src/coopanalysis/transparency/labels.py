@@ -103,12 +103,27 @@ def column_label(column: str) -> str:
     return COLUMN_LABELS.get(column, column.replace("_", " ").capitalize())
 
 
+BOUNDS = ("requests_low", "requests_high")
+BOOKKEEPING = ("rows", "days_covered")
+"""Columns a reader does not need: the number of source rows summed, the days a year's
+periods cover (`full_year` says whether that is the whole year)."""
+
+
 def for_readers(df: pl.DataFrame) -> pl.DataFrame:
     """A collected transparency frame as a table for readers: hidden counts as "<k" /
     "withheld" (`coopanalysis.disclosure.label_hidden`), provider codes as display names and
     every column under its human header ("rows_read" → "Rows read", "requests_low" →
-    "Requests (low bound)"). Share columns keep their fractions (tables show them as %)."""
+    "Requests (low bound)"). The published bounds are kept only when some row's bounds
+    differ from its requests (a banded figure such as "<10"); `BOOKKEEPING` columns go.
+    Share columns keep their fractions (tables show them as %)."""
     from coopanalysis.disclosure import label_hidden
 
-    out = label_providers(label_hidden(df))
+    drop = [c for c in BOOKKEEPING if c in df.columns]
+    if all(c in df.columns for c in (*BOUNDS, "requests")):
+        same = df.select(
+            [(pl.col(b).eq_missing(pl.col("requests"))).all() for b in BOUNDS]
+        ).row(0)
+        if all(same):
+            drop += [*BOUNDS, *[f"{b}_hidden" for b in BOUNDS if f"{b}_hidden" in df.columns]]
+    out = label_providers(label_hidden(df.drop(drop)))
     return out.rename({c: column_label(c) for c in out.columns})

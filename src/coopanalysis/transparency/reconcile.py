@@ -229,6 +229,18 @@ def _period_words(period: str) -> str:
     return period.replace("..", " to ")
 
 
+def _period_short(period: str) -> str:
+    """"2021" stays; "2024-01-01..2024-07-31" → "2024 (1 Jan–31 Jul)"."""
+    import datetime as dt
+
+    if ".." not in period:
+        return period
+    first, last = (dt.date.fromisoformat(p) for p in period.split(".."))
+    if first.year != last.year:
+        return f"{first:%-d %b %Y}–{last:%-d %b %Y}"
+    return f"{first.year} ({first:%-d %b}–{last:%-d %b})"
+
+
 def reconciliation_reasons(table: pl.DataFrame) -> tuple[str, dict]:
     """A Markdown template and its values (for `coopanalysis.display.say`) giving once why the
     two counts differ (`SCOPE_NOTE`), then, as a list, what is particular to each year of a
@@ -258,18 +270,18 @@ READER_COLUMNS = {
 
 
 def reconciliation_table(table: pl.DataFrame) -> pl.DataFrame:
-    """A `reconcile_yearly` table for readers: Year (the agency's period, "2024-01-01 to
-    2024-07-31" when not a whole year), Agency reports sending, Providers report receiving,
-    Providers ÷ agency (as "102%"; "–" when there is no ratio), Providers counted (display
+    """A `reconcile_yearly` table for readers: Year (the agency's period, "2024 (1 Jan–31 Jul)"
+    when not a whole year), Agency reports sending, Providers report receiving,
+    Providers ÷ agency (a fraction; tables show it as 101.7%), Providers counted (display
     names). The reasons they differ are in `reconciliation_reasons`. Hidden counts read "<k"."""
     from coopanalysis.disclosure import label_hidden
 
     return label_hidden(table).select(
-        pl.col("agency_period").str.replace(r"\.\.", " to ", literal=False).alias(READER_COLUMNS["agency_period"]),
+        pl.col("agency_period").map_elements(_period_short, return_dtype=pl.String)
+        .alias(READER_COLUMNS["agency_period"]),
         pl.col("agency_requests").alias(READER_COLUMNS["agency_requests"]),
         pl.col("providers_requests").alias(READER_COLUMNS["providers_requests"]),
-        pl.col("providers_to_agency").map_elements(lambda v: f"{v:.0%}", return_dtype=pl.String)
-        .fill_null("–").alias(READER_COLUMNS["providers_to_agency"]),
+        pl.col("providers_to_agency").alias(READER_COLUMNS["providers_to_agency"]),
         pl.col("providers_included").map_elements(provider_labels, return_dtype=pl.String).fill_null("")
         .alias(READER_COLUMNS["providers_included"]),
     )
