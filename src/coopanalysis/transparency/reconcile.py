@@ -226,7 +226,13 @@ def _year_reasons(row: dict) -> list[str]:
 
 
 def _period_words(period: str) -> str:
-    return period.replace("..", " to ")
+    """"2024-01-01..2024-07-31" → "1 Jan to 31 Jul 2024"."""
+    import datetime as dt
+
+    if ".." not in period:
+        return period
+    first, last = (dt.date.fromisoformat(p) for p in period.split(".."))
+    return f"{first:%-d %b} to {last:%-d %b %Y}" if first.year == last.year else f"{first} to {last}"
 
 
 def _period_short(period: str) -> str:
@@ -254,7 +260,7 @@ def reconciliation_reasons(table: pl.DataFrame) -> tuple[str, dict]:
         reasons = _year_reasons(row)
         if reasons:
             lines.append(f"- **{{period_{i}}}**: {{reasons_{i}}}.")
-            values[f"period_{i}"] = _period_words(row["agency_period"])
+            values[f"period_{i}"] = _period_short(row["agency_period"])
             text = "; ".join(reasons)
             values[f"reasons_{i}"] = text[:1].upper() + text[1:]
     return "\n".join(lines[:1] + ([""] if len(lines) > 1 else []) + lines[1:]), values
