@@ -253,8 +253,9 @@ def test_headlines_are_extracted_and_not_shown(tmp_path: Path) -> None:
             "value": 12771,
             "label": "Requests in 2021",
             "interval": [12000, 13500],
+            "unit": None,
         },
-        "growth": {"name": "growth", "value": 0.689, "label": None, "interval": None},
+        "growth": {"name": "growth", "value": 0.689, "label": None, "interval": None, "unit": None},
     }
     assert list(found) == ["requests_2021", "growth"]
     assert render.read_headlines(nbformat.read(path, as_version=4)) == found
