@@ -360,3 +360,19 @@ def test_untraceable_labels_never_overprint():
 def test_top_agencies_title_is_plural():
     df = pl.DataFrame({"agency": ["Busan"], "requests": [10], "share": [1.0]})
     assert charts.chart_top_agencies(df).to_dict()["title"] == {"text": "Agencies with the most requests"}
+
+
+def test_code_values_read_with_spaces_on_axes_and_legends() -> None:
+    import polars as pl
+
+    from coopanalysis import charts
+
+    mix = pl.DataFrame({"crime_type": ["child_sexual_exploitation"], "case_outcome": ["suspended_untraceable"],
+                        "cases": [12], "share": [1.0]})
+    spec = charts.chart_outcome_mix(mix, by="crime_type").to_dict()
+    assert spec["encoding"]["y"]["axis"]["labelExpr"] == "replace(datum.label, /_/g, ' ')"
+    assert spec["encoding"]["color"]["legend"]["labelExpr"] == "replace(datum.label, /_/g, ' ')"
+    values = next(iter(spec["datasets"].values()))
+    assert values[0]["case_outcome"] == "suspended_untraceable"  # the data keep the code
+    by_platform = charts.chart_outcome_mix(mix.rename({"crime_type": "platform"}), by="platform").to_dict()
+    assert "axis" not in by_platform["encoding"]["y"]  # platform names are shown as written

@@ -165,6 +165,16 @@ def _colour_for(df: pl.DataFrame, field: str, *, legend: bool = True) -> alt.Col
     return alt.Color(f"{field}:N", title=title_of(field), legend=shown)
 
 
+CODE_FIELDS = ("crime_type", "case_outcome", "channel", "response")
+"""Fields whose values are snake_case codes ("suspended_untraceable"): axes and legends show them
+with spaces ("suspended untraceable"); the data keep the codes."""
+_READABLE_LABEL = "replace(datum.label, /_/g, ' ')"
+
+
+def _code_axis(field: str) -> alt.Axis | alt.UndefinedType:
+    return alt.Axis(labelExpr=_READABLE_LABEL) if field in CODE_FIELDS else alt.Undefined
+
+
 def _tip(field: str, kind: str, fmt: str | None = None) -> alt.Tooltip:
     kwargs = {"format": fmt} if fmt else {}
     if kind == "T":
@@ -442,7 +452,8 @@ def chart_share_by(df: pl.DataFrame, *, by: str = "crime_type", title: str | Non
     _check_columns(df, "chart_share_by", by, "requests", "answered", "answered_share", "ci_low", "ci_high")
     tips = [_tip(by, "N"), _tip("answered", "Q", COUNT), _tip("requests", "Q", COUNT),
             _tip("answered_share", "Q", PERCENT), _tip("ci_low", "Q", PERCENT), _tip("ci_high", "Q", PERCENT)]
-    y = alt.Y(f"{by}:N", title=title_of(by), sort=alt.EncodingSortField("answered_share", order="descending"))
+    y = alt.Y(f"{by}:N", title=title_of(by), sort=alt.EncodingSortField("answered_share", order="descending"),
+              axis=_code_axis(by))
     base = alt.Chart(df).encode(y=y, tooltip=tips)
     colour = _colour_for(df, by) if by in ("platform", "provider") else alt.value(CATEGORY_PALETTE[0])
     rules = base.mark_rule(strokeWidth=2).encode(
@@ -504,9 +515,10 @@ def chart_outcome_mix(df: pl.DataFrame, *, by: str = "platform", title: str | No
     focus = alt.selection_point(fields=["case_outcome"], bind="legend", name="focus")
     data = df.with_columns(outcome_order=pl.col("case_outcome").replace_strict(order, default=99, return_dtype=pl.Int32))
     return alt.Chart(data).mark_bar().encode(
-        y=alt.Y(f"{by}:N", title=title_of(by)),
+        y=alt.Y(f"{by}:N", title=title_of(by), axis=_code_axis(by)),
         x=alt.X("share:Q", title="Share of cases", stack="zero", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
-        color=alt.Color("case_outcome:N", title=title_of("case_outcome"), scale=alt.Scale(domain=domain, range=colours)),
+        color=alt.Color("case_outcome:N", title=title_of("case_outcome"), scale=alt.Scale(domain=domain, range=colours),
+                        legend=alt.Legend(labelExpr=_READABLE_LABEL)),
         order=alt.Order("outcome_order:Q"),
         opacity=alt.condition(focus, alt.value(1.0), alt.value(0.2)),
         tooltip=[_tip(by, "N"), _tip("case_outcome", "N"), _tip("cases", "Q", COUNT),
