@@ -8,7 +8,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coopanalysis.disclosure import add_margin, count_label, suppress_shares, suppress_small_counts
+from coopanalysis.disclosure import suppress_small_counts
 
 
 def test_two_way_table_gets_complementary_cells() -> None:
@@ -32,22 +32,6 @@ def test_one_way_table_and_zero_is_not_sensitive() -> None:
     assert out["requests"].to_list() == [None, 0, 40, None]  # 0 shown; 30 (smallest) protects the 2 against the total
     unchanged = suppress_small_counts(df, value="requests", threshold=0, dims=["platform"])
     assert unchanged["requests"].to_list() == [2, 0, 40, 30] and not unchanged["suppressed"].any()
-
-
-def test_labels_and_shares() -> None:
-    df = pl.DataFrame({"requests": [3, 200, 200], "answered": [1, 2, 150], "share": [1 / 3, 0.01, 0.75]})
-    out = suppress_shares(df, numerator="answered", denominator="requests", shares=["share"], threshold=5)
-    assert out["share"].to_list() == [None, None, 0.75]
-    assert out["answered"].to_list() == [None, None, 150]
-    labels = df.select(count_label(pl.col("requests"), pl.col("requests") < 5, 5)).to_series().to_list()
-    assert labels == ["<5", "200", "200"]
-
-
-def test_margin_is_suppressed_when_small() -> None:
-    df = pl.DataFrame({"platform": ["a", "b"], "year": [2021, 2021], "requests": [1, 2]})
-    with_total = add_margin(df, value="requests", by=["platform"], threshold=5)
-    out = suppress_small_counts(with_total, value="requests", threshold=5, dims=["platform", "year"])
-    assert out.filter(pl.col("platform") == "Total")["requests"].item() is None
 
 
 @settings(max_examples=30, deadline=None)

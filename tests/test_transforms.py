@@ -18,7 +18,7 @@ from coopanalysis.growth import (
     compute_cagr,
     yoy_growth_from_log,
 )
-from coopanalysis.outcomes import answered_share, funnel, outcome_mix, response_time_summary, time_to_response
+from coopanalysis.outcomes import answered_share, closure_share, funnel, outcome_mix, response_time_summary, time_to_response
 from coopanalysis.projection import project_run_rate, project_seasonal_share
 from coopanalysis.published import knpa_yearly_requests, load_knpa_series
 from coopanalysis.stats import wilson_bounds
@@ -165,3 +165,10 @@ def test_published_series_keeps_every_fact() -> None:
     assert series.facts_used + series.set_aside.height == series.rows_read == 21
     assert series.counts.collect().height == 12  # requests, replies and rates of one span make one row
     assert set(series.set_aside["period"]) == {"annual mean", "period mean", "annual approx", "since Oct 2024"}
+
+
+def test_closure_share_counts_cases_with_a_closing_date() -> None:
+    out = closure_share(REQUESTS, by=["platform"]).collect()
+    assert out.select("platform", "cases", "closed").rows() == [("A", 3, 2), ("B", 2, 0)]
+    assert out["closed_share"].to_list() == pytest.approx([2 / 3, 0.0])
+    assert (out["ci_low"][0], out["ci_high"][0]) == pytest.approx(wilson_bounds(2, 3))

@@ -10,7 +10,8 @@ a person. Here:
   up to one margin) holding exactly one suppressed cell gets a second one — its smallest
   other cell — so that no suppressed cell can be recovered as margin minus the others, nor
   as the difference of two charts built from the same table. Repeated until stable;
-- margins computed for display (`add_margin`) are suppressed when they are themselves small.
+- margins shown beside a table are suppressed with it (`hide_two_way`), and when they are
+  themselves small.
 
 A suppressed value is removed from the data (set to null, `suppressed` = True), never
 hidden by styling; its label reads "<k".
@@ -70,42 +71,6 @@ def suppress_small_counts(
             if int(out["suppressed"].sum()) == before:
                 break
     return out.with_columns(pl.when(~pl.col("suppressed")).then(pl.col(value)).alias(value)).drop("_pos")
-
-
-def suppress_shares(
-    df: pl.DataFrame,
-    *,
-    numerator: str,
-    denominator: str,
-    shares: Sequence[str],
-    threshold: int,
-) -> pl.DataFrame:
-    """Null the share columns (and the numerator) where the numerator is a small count or the
-    denominator is below the threshold: "2 of 3 answered" reveals as much as the counts do."""
-    if threshold <= 1:
-        return df.with_columns(suppressed=pl.lit(False))
-    hide = primary_suppression(pl.col(numerator), threshold) | (pl.col(denominator) < threshold)
-    return df.with_columns(
-        *[pl.when(~hide).then(pl.col(c)).alias(c) for c in [numerator, *shares]],
-        suppressed=hide.fill_null(False),
-    )
-
-
-def count_label(value: pl.Expr, suppressed: pl.Expr, threshold: int) -> pl.Expr:
-    """The text shown for a count: "1,234", or "<k" where suppressed."""
-    formatted = value.cast(pl.Int64).map_elements(lambda v: f"{v:,}", return_dtype=pl.String)
-    return pl.when(suppressed).then(pl.lit(f"<{threshold}")).otherwise(formatted)
-
-
-def add_margin(df: pl.DataFrame, *, value: str, by: Sequence[str], threshold: int, label: str = "Total") -> pl.DataFrame:
-    """Rows of totals over `by` computed from the unsuppressed table, appended; a total below the
-    threshold is itself suppressed. Use on the table before `suppress_small_counts`."""
-    others = [c for c in df.columns if c not in (*by, value)]
-    totals = df.group_by(others or pl.lit(0).alias("_x")).agg(pl.col(value).sum())
-    if not others:
-        totals = totals.drop("_x")
-    totals = totals.with_columns([pl.lit(label).alias(c) for c in by])
-    return pl.concat([df, totals.select(df.columns)], how="vertical_relaxed")
 
 
 # ------------------------------------------------------------------ report frames

@@ -104,11 +104,6 @@ def label(column: str) -> str:
     return LABELS.get(column, column.replace("_", " ").capitalize())
 
 
-def empty_requests() -> pl.LazyFrame:
-    """An empty LazyFrame with the canonical `requests` schema."""
-    return pl.LazyFrame(schema=REQUESTS_SCHEMA)
-
-
 def conform(lf: pl.LazyFrame, schema: dict[str, pl.DataType]) -> pl.LazyFrame:
     """Select the schema's columns in canonical order, cast, and add absent ones as null."""
     names = lf.collect_schema().names()

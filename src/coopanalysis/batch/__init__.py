@@ -70,9 +70,6 @@ def run_batch(
     from coopanalysis.batch.kernel import default_kernel_name
     from coopanalysis.batch.runner import Progress, ReportJob, package_versions, run_jobs
 
-    from coopanalysis.batch.kernel import skip_slow_iri_format_checker
-
-    skip_slow_iri_format_checker()
     stream = stream if stream is not None else sys.stderr
     started = time.monotonic()
     cfg = load_config(config or paths.REPORTS_CONFIG)

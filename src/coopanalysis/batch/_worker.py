@@ -16,10 +16,6 @@ from dataclasses import asdict
 
 
 def serve(result_fd: int) -> int:
-    from coopanalysis.batch.kernel import skip_slow_iri_format_checker
-
-    skip_slow_iri_format_checker()
-
     import papermill  # noqa: F401  (loaded once for every report of this worker)
 
     from coopanalysis import render

@@ -326,9 +326,6 @@ def notebook_parameters(notebook: Path) -> dict[str, DeclaredParameter]:
     also understands annotations papermill's pattern does not (`str | None`,
     `Literal["a", "b"]`).
     """
-    from coopanalysis.batch.kernel import skip_slow_iri_format_checker
-
-    skip_slow_iri_format_checker()
     import nbformat
     import papermill
 

@@ -66,9 +66,6 @@ class IPCKernelManager(AsyncKernelManager):
     cleanup_resources = _async_cleanup_resources  # type: ignore[assignment]
 
 
-from coopanalysis._startup import skip_slow_iri_format_checker  # noqa: E402,F401  (re-exported)
-
-
 def default_kernel_name() -> str:
     """The project's kernel if it is installed, else ipykernel's `python3` (same interpreter)."""
     specs = KernelSpecManager().find_kernel_specs()

@@ -193,10 +193,8 @@ def run_report(job: ReportJob) -> ReportResult:
     failure the partly executed notebook is rendered to `DIR/failed/NAME.html`
     and `DIR/NAME.html` is left as it was.
     """
-    from coopanalysis.batch.kernel import IPCKernelManager, record_kernel_pid_in, skip_slow_iri_format_checker
+    from coopanalysis.batch.kernel import IPCKernelManager, record_kernel_pid_in
     from coopanalysis.batch.outputs import now_iso
-
-    skip_slow_iri_format_checker()
     import papermill
 
     f = job_files(job)
