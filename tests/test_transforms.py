@@ -53,6 +53,16 @@ def test_count_requests_half_years_and_weeks() -> None:
     assert weeks["requests"].to_list() == [1, 1]  # Sunday 1 Aug ends the first week; Monday 2 Aug starts the next
 
 
+def test_count_requests_weighted_rows_count_as_many_requests() -> None:
+    daily = pl.LazyFrame(
+        {"requested_on": [d(2021, 1, 3), d(2021, 1, 20), d(2021, 3, 2)], "platform": ["A", "A", "B"], "n": [4, 1, 7]}
+    )
+    out = count_requests(daily, period="month", by=["platform"], weight="n").collect()
+    assert out.filter(pl.col("platform") == "A")["requests"].to_list() == [5, 0, 0]
+    assert out.filter(pl.col("platform") == "B")["requests"].to_list() == [0, 0, 7]
+    assert out["period_end"].max() == d(2021, 3, 2)  # clipped to the last request, as without weights
+
+
 def test_knpa_growth_2021_is_68_9_percent() -> None:
     growth = knpa_yearly_requests().pipe(add_yoy_growth).collect()
     row = growth.filter(pl.col("period_start") == d(2021, 1, 1)).row(0, named=True)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from coopanalysis.volumes import count_requests
+from coopanalysis.volumes import count_requests, filter_requests
 
 NOTE_NO_BASE = "no figure for the base period"
 NOTE_ZERO_BASE = "base is zero"
@@ -94,8 +94,18 @@ def yoy_growth_from_log(
     growth, growth_note.
     """
     by = list(by)
-    current = count_requests(lf, period="year", by=by, start=start, end=end)
-    base_lf = count_requests(lf, period="year", by=by, start=_minus_year(start), end=_minus_year(end))
+    # One pass over the log: requests per day and group from the base's first day to `end`; both
+    # the current and the base years are sums over that small table (a day × group cell each).
+    daily = (
+        filter_requests(lf, start=_minus_year(start), end=end)
+        .group_by("requested_on", *by)
+        .agg(requests=pl.len().cast(pl.Int64))
+        .cache()
+    )
+    current = count_requests(daily, period="year", by=by, start=start, end=end, weight="requests")
+    base_lf = count_requests(
+        daily, period="year", by=by, start=_minus_year(start), end=_minus_year(end), weight="requests"
+    )
     first_request = lf.select(_first_request=pl.col("requested_on").min().dt.truncate("1mo"))
     base = base_lf.select(
         pl.col("period_start").alias("_base_start"), *by, pl.col("requests").alias("base")

@@ -40,12 +40,15 @@ def count_requests(
     by: Sequence[str] = (),
     start: dt.date | None = None,
     end: dt.date | None = None,
+    weight: str | None = None,
 ) -> pl.LazyFrame:
     """Requests per period and group: columns period_start, period_end, *by, requests (Int64).
 
     Every period from `start` to `end` (default: the first and last request) appears for every
     combination of `by` values present, with 0 where nothing was requested. The first and last
     periods are clipped to start/end, so a partial month or year says so in its dates.
+    With `weight`, each row stands for that many requests (a table already counted by day, say)
+    and the counts are its sums.
     """
     by = list(by)
     lf = filter_requests(lf, start=start, end=end)
@@ -56,8 +59,9 @@ def count_requests(
         _first=first,
         _last=last,
     )
+    counted = pl.col(weight).sum() if weight else pl.len()
     counts = lf.group_by(period_start(pl.col("requested_on"), period).alias("period_start"), *by).agg(
-        requests=pl.len().cast(pl.Int64)
+        requests=counted.cast(pl.Int64)
     )
     grid = calendar.join(counts.select(by).unique(), how="cross") if by else calendar
     return (
