@@ -182,3 +182,14 @@ def test_closure_share_counts_cases_with_a_closing_date() -> None:
     assert out.select("platform", "cases", "closed").rows() == [("A", 3, 2), ("B", 2, 0)]
     assert out["closed_share"].to_list() == pytest.approx([2 / 3, 0.0])
     assert (out["ci_low"][0], out["ci_high"][0]) == pytest.approx(wilson_bounds(2, 3))
+
+
+@pytest.mark.parametrize("period", ["month", "year"])
+def test_period_start_is_the_calendar_start_on_every_day(period) -> None:
+    from coopanalysis.periods import EVERY, period_start
+
+    days = pl.DataFrame({"d": pl.date_range(d(1899, 12, 1), d(2101, 3, 1), "1d", eager=True)})
+    out = days.select(ours=period_start(pl.col("d"), period), calendar=pl.col("d").dt.truncate(EVERY[period]))
+    assert out.filter(pl.col("ours") != pl.col("calendar")).height == 0
+    assert out["ours"].null_count() == 0
+    assert days.select(period_start(pl.col("d"), "month")).row(1)[0] == d(1899, 12, 1)

@@ -19,6 +19,12 @@ EVERY: dict[str, str] = {
 
 def period_start(date: pl.Expr, period: Period) -> pl.Expr:
     """The first day of the period that contains `date` (weeks start on Monday; halves in January and July)."""
+    # Months and years step back by the day of the month / year: the same dates as `dt.truncate`,
+    # at about half its cost per row (it runs on every request of a log).
+    if period == "month":
+        return (date.cast(pl.Int32) - date.dt.day().cast(pl.Int32) + 1).cast(pl.Date)
+    if period == "year":
+        return (date.cast(pl.Int32) - date.dt.ordinal_day().cast(pl.Int32) + 1).cast(pl.Date)
     return date.dt.truncate(EVERY[period])
 
 
