@@ -116,19 +116,25 @@ def time_to_response(lf: pl.LazyFrame, *, by: Sequence[str] = (), as_of: dt.date
     # Streaming: the rows are reduced first (answered requests by delay, unanswered ones by request
     # day) and the censoring date is applied to that small table. Broadcasting the log's last date
     # onto every row would make the engine hold all rows until that date is known.
+    # One integer key per row: the delay in days for an answered request, the request day (days
+    # since 1970) for an unanswered one; integer subtraction costs a fraction of date arithmetic.
     event = pl.col("responded_on").is_not_null()
+    requested = pl.col("requested_on").cast(pl.Int32)
     reduced = base.group_by(
         *keys,
         _event=event,
-        _delay=pl.when(event).then((pl.col("responded_on") - pl.col("requested_on")).dt.total_days()),
-        _requested=pl.when(~event).then(pl.col("requested_on")),
+        _day=pl.when(event).then(pl.col("responded_on").cast(pl.Int32) - requested).otherwise(requested),
     ).agg(_n=pl.len().cast(pl.Int64))
     cutoff = pl.LazyFrame({"_cutoff": [as_of]}, schema={"_cutoff": pl.Date}) if as_of is not None else lf.select(
         _cutoff=as_of_date(lf)
     )
     timed = reduced.join(cutoff, how="cross").select(
         *keys,
-        days=pl.coalesce("_delay", (pl.col("_cutoff") - pl.col("_requested")).dt.total_days()).clip(lower_bound=0),
+        days=pl.when("_event")
+        .then(pl.col("_day"))
+        .otherwise(pl.col("_cutoff").cast(pl.Int32) - pl.col("_day"))
+        .cast(pl.Int64)
+        .clip(lower_bound=0),
         event=pl.col("_event"),
         _n=pl.col("_n"),
     )
