@@ -44,6 +44,8 @@ START, END = dt.date(2020, 1, 1), dt.date(2025, 6, 30)
 """The span of the synthetic logs (synth.FIRST_DAY, synth.LAST_DAY)."""
 ENGINES = ("polars", "pandas", "duckdb")
 ALL_ENGINES = (*ENGINES, "polars-validated")
+THREADS = int(os.environ.get("BENCH_THREADS", "0"))
+"""Threads per engine (0: the engine's default, all cores); set by `--threads` for the workers."""
 Z = 1.959963984540054
 ANSWERED = ("disclosed", "partial")
 NOTE_BEFORE_DATA = "base period lies before the data begins"
@@ -203,6 +205,8 @@ def run_duckdb(path: Path):
     import duckdb
 
     con = duckdb.connect()
+    if THREADS:
+        con.execute(f"SET threads = {THREADS}")
     con.execute(f"CREATE VIEW log AS SELECT * FROM read_parquet('{path}/**/*.parquet', hive_partitioning = true)")
     base_lo, base_hi = START.replace(year=START.year - 1), END.replace(year=END.year - 1)
     queries = {
@@ -317,6 +321,10 @@ def compare(ours: dict[str, pl.DataFrame], theirs: dict[str, pl.DataFrame], engi
 def worker(engine: str, path: Path, repeat: int, result_dir: Path) -> None:
     """Run one engine `repeat` times; write its timings and (normalised) last results."""
     runner = RUNNERS[engine]
+    if THREADS:
+        import pyarrow
+
+        pyarrow.set_cpu_count(THREADS)  # pandas reads Parquet through pyarrow's thread pool
     seconds = []
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -327,27 +335,33 @@ def worker(engine: str, path: Path, repeat: int, result_dir: Path) -> None:
     (result_dir / "seconds.json").write_text(json.dumps(seconds))
 
 
-def ensure_log(rows: int, seed: int) -> Path:
-    """The cached N-row synthetic log (written with `coopanalysis synth` when absent)."""
+def ensure_log(rows: int, seed: int, out: Path = OUT, quiet: bool = False) -> Path:
+    """The cached N-row synthetic log under `out` (written with `coopanalysis synth` when absent)."""
     from coopanalysis.synth import write_synthetic
 
-    path = OUT / f"requests-{rows}-seed{seed}"
+    path = out / f"requests-{rows}-seed{seed}"
     if path.is_dir():
         try:
             if pl.scan_parquet(path, hive_partitioning=True).select(pl.len()).collect().item() == rows:
                 return path
         except (pl.exceptions.PolarsError, OSError):
             pass
-    OUT.mkdir(parents=True, exist_ok=True)
-    return write_synthetic(path, rows=rows, seed=seed)
+    out.mkdir(parents=True, exist_ok=True)
+    return write_synthetic(path, rows=rows, seed=seed, progress=False if quiet else None)
 
 
-def measure(engine: str, path: Path, repeat: int) -> tuple[float, float, dict[str, pl.DataFrame]]:
-    """(median seconds, peak RSS in MB, results) of one engine, run in a subprocess of its own."""
+def measure(
+    engine: str, path: Path, repeat: int, threads: int = 0
+) -> tuple[float, float, dict[str, pl.DataFrame]]:
+    """(median seconds, peak RSS in MB, results) of one engine, run in a subprocess of its own
+    (on `threads` threads when not 0)."""
+    env = dict(os.environ)
+    if threads:
+        env.update(BENCH_THREADS=str(threads), POLARS_MAX_THREADS=str(threads))
     with tempfile.TemporaryDirectory(prefix=f"bench-{engine}-") as tmp:
         cmd = [sys.executable, __file__, "--worker", engine, "--data", str(path), "--repeat", str(repeat),
                "--result-dir", tmp]
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0:
@@ -364,8 +378,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="repetitions per engine (median reported)")
     parser.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
     parser.add_argument("--seed", type=int, default=2020)
+    parser.add_argument("--out", type=Path, default=OUT, help=f"where the synthetic logs are kept (default {OUT})")
     parser.add_argument("--engines", default=",".join(ENGINES),
                         help=f"comma-separated, from {', '.join(ALL_ENGINES)} (polars always runs first)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="threads per engine (default: all cores); pandas' own steps use one anyway")
     parser.add_argument("--worker", choices=ALL_ENGINES, help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--result-dir", type=Path, help=argparse.SUPPRESS)
@@ -381,12 +398,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown engine(s) {', '.join(unknown)}; choose from {', '.join(ALL_ENGINES)}")
     engines = ["polars", *[e for e in engines if e != "polars"]]
 
-    path = ensure_log(args.rows, args.seed)
+    path = ensure_log(args.rows, args.seed, args.out, quiet=args.json)
     seconds: dict[str, float] = {}
     peak: dict[str, float] = {}
     reference: dict[str, pl.DataFrame] = {}
     for engine in engines:
-        s, m, results = measure(engine, path, args.repeat)
+        s, m, results = measure(engine, path, args.repeat, args.threads)
         if engine == "polars":
             reference = results
         else:
@@ -396,9 +413,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {engine:<17} {s:8.2f} s   {m:8.0f} MB", file=sys.stderr)
 
     if args.json:
-        print(json.dumps({"rows": args.rows, "seconds": seconds, "peak_rss_mb": peak}))
+        out = {"rows": args.rows, "seconds": seconds, "peak_rss_mb": peak}
+        print(json.dumps({**out, "threads": args.threads} if args.threads else out))
         return 0
-    print(f"\nMain analyses of a {args.rows:,}-row log ({path.name}), median of {args.repeat}; "
+    on = f", {args.threads} thread(s) per engine" if args.threads else ""
+    print(f"\nMain analyses of a {args.rows:,}-row log ({path.name}), median of {args.repeat}{on}; "
           "results of every engine checked equal to polars.\n")
     print(f"| engine | seconds (median) | peak RSS (MB) |")
     print(f"|---|---:|---:|")

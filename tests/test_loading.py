@@ -184,12 +184,18 @@ def test_validate_transparency_folder_json(capsys: pytest.CaptureFixture) -> Non
 
 def test_kept_rows_cached_once_and_refreshed_when_the_file_changes(mixed_csv: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    first = load_requests(mixed_csv, today=TODAY).kept_on_disk(cache)
+    uncached = load_requests(mixed_csv, today=TODAY)
+    first = uncached.kept_on_disk(cache)
     assert first.summary()["rows_kept"] == 2
     assert first.data.collect()["request_id"].to_list() == ["R1", "R7"]
-    assert len(list(cache.glob("*.parquet"))) == 1
+    # kept and rejected rows come from one validation, written side by side; the rejects read back
+    # from the cache are the ones the uncached result lists
+    fp = first.fingerprint
+    assert sorted(p.name for p in cache.glob("*.parquet")) == [f"requests-{fp}.parquet", f"requests-{fp}.rejects.parquet"]
+    assert first.summary() == uncached.summary()
+    assert first.rejects.equals(uncached.rejects)
     again = load_requests(mixed_csv, today=TODAY).kept_on_disk(cache)
-    assert again.fingerprint == first.fingerprint and len(list(cache.glob("*.parquet"))) == 1
+    assert again.fingerprint == first.fingerprint and len(list(cache.glob("*.parquet"))) == 2
     with mixed_csv.open("a") as fh:  # a new good row: a new fingerprint, a new cache file
         fh.write("R11,2021-03-01,Busan,KR,Meta,fraud,portal,,,open,\n")
     changed = load_requests(mixed_csv, today=TODAY).kept_on_disk(cache)

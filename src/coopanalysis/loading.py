@@ -228,24 +228,35 @@ class LoadResult:
     """Identifies the source file(s), mapping, rules' reference date and package version."""
 
     def kept_on_disk(self, directory: str | Path | None = None) -> LoadResult:
-        """This result with its kept rows validated once and written to a Parquet cache, read from
-        there afterwards (a report reads its input many times; each read would re-validate).
+        """This result with its kept and rejected rows validated once, in one pass, and written to a
+        Parquet cache that is read from there afterwards (a report reads its input many times, and
+        counts and lists the rejects; each read of the lazy result would validate again).
 
-        The file is named by `fingerprint`, so an unchanged source is validated once per day and
-        version; it is written to a temporary name and renamed, never left half-written.
+        The files are named by `fingerprint`, so an unchanged source is validated once per day and
+        version; each is written to a temporary name and renamed, never left half-written (the
+        rejects first: a kept-rows file is only ever there with its rejects beside it).
         """
         directory = Path(directory) if directory else Path(tempfile.gettempdir()) / "coopanalysis-validated"
         target = directory / f"{self.kind}-{self.fingerprint}.parquet"
-        if not target.exists():
+        rejected = directory / f"{self.kind}-{self.fingerprint}.rejects.parquet"
+        if not (target.exists() and rejected.exists()):
             directory.mkdir(parents=True, exist_ok=True)
-            tmp = directory / f".{target.name}.{os.getpid()}.tmp"
+            tmp = {path: directory / f".{path.name}.{os.getpid()}.tmp" for path in (rejected, target)}
             try:
                 with reading(self.path):
-                    self.data.sink_parquet(tmp)
-                os.replace(tmp, target)
+                    # dataframely's failure frame (`_lf`: the invalid rows with one boolean column
+                    # per rule) is sunk beside the kept rows, so the engine validates each row once.
+                    pl.collect_all([
+                        self._failure._lf.sink_parquet(tmp[rejected], lazy=True),
+                        self.data.sink_parquet(tmp[target], lazy=True),
+                    ])
+                for path, written in tmp.items():
+                    os.replace(written, path)
             finally:
-                tmp.unlink(missing_ok=True)
-        return replace(self, data=pl.scan_parquet(target))
+                for written in tmp.values():
+                    written.unlink(missing_ok=True)
+        failure = dy.FailureInfo(pl.scan_parquet(rejected), self._failure._rule_columns)
+        return replace(self, data=pl.scan_parquet(target), _failure=failure)
 
     @cached_property
     def rejects(self) -> pl.DataFrame:
