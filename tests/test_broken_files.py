@@ -113,6 +113,19 @@ def test_truncated_or_corrupt_binary_files(tmp_path: Path, kind: str, cut: float
     outcome(path)
 
 
+@pytest.mark.parametrize("at", [0.42, 0.76])
+def test_damaged_parquet_page_is_a_clear_error(tmp_path: Path, at: float) -> None:
+    # 16 bytes overwritten at these points make polars' Parquet reader panic (polars 2.1), which
+    # must reach the user as the one-line file error, not as a Rust backtrace
+    data = bytearray(_parquet_bytes())
+    mid = int(len(data) * at)
+    data[mid : mid + 16] = b"\xff" * 16
+    path = tmp_path / "damaged.parquet"
+    path.write_bytes(bytes(data))
+    with pytest.raises(DataFileError, match=r"damaged\.parquet.*cannot be read as a table"):
+        load_requests(path, today=TODAY).summary()
+
+
 def test_cli_never_prints_a_traceback(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     path = tmp_path / "broken.parquet"
     path.write_bytes(_parquet_bytes()[:100])

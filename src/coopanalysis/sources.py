@@ -125,6 +125,9 @@ def reading(path: str | Path) -> Iterator[None]:
         offset = re.search(r"offset in the file is (\d+) bytes", text)
         where = f" near byte {offset.group(1)}" if offset else ""
         raise DataFileError(path, f"cannot be read as a table{where}: {first}") from None
+    except pl.exceptions.PanicException as exc:  # polars' Parquet reader stops this way on some damaged pages
+        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else "internal error"
+        raise DataFileError(path, f"cannot be read as a table: the file is damaged (the reader stopped: {first})") from None
 
 
 def _check_header(path: Path, separator: str) -> None:
