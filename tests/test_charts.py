@@ -239,7 +239,12 @@ KM = pl.DataFrame(
 def test_chart_time_to_response_step_curves_with_band():
     spec = _check_common(charts.chart_time_to_response(KM, max_days=None), KM)
     clipped = charts.chart_time_to_response(KM, max_days=20).to_dict()
-    assert [r["days"] for r in next(iter(clipped["datasets"].values()))] == [0, 3, 10, 0]
+    rows = next(iter(clipped["datasets"].values()))
+    # one row per day up to the axis' end (Google's curve ends at its last day, 10; Telegram's at 20)
+    assert [r["days"] for r in rows if r["platform"] == "Google"] == list(range(11))
+    assert [r["days"] for r in rows if r["platform"] == "Telegram"] == list(range(21))
+    day5 = next(r for r in rows if r["platform"] == "Google" and r["days"] == 5)
+    assert (day5["waiting"], day5["at_risk"], day5["responded"]) == (0.5, 2, 0)
     units = _units(spec)
     line = next(u for u in units if u["mark"]["type"] == "line")
     area = next(u for u in units if u["mark"]["type"] == "area")

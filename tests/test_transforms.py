@@ -18,7 +18,7 @@ from coopanalysis.growth import (
     compute_cagr,
     yoy_growth_from_log,
 )
-from coopanalysis.outcomes import answered_share, closure_share, funnel, outcome_mix, response_time_summary, time_to_response
+from coopanalysis.outcomes import answered_share, closure_share, curve_by_day, funnel, outcome_mix, response_time_summary, time_to_response
 from coopanalysis.projection import project_run_rate, project_seasonal_share
 from coopanalysis.published import knpa_yearly_requests, load_knpa_series
 from coopanalysis.stats import wilson_bounds
@@ -193,3 +193,20 @@ def test_period_start_is_the_calendar_start_on_every_day(period) -> None:
     assert out.filter(pl.col("ours") != pl.col("calendar")).height == 0
     assert out["ours"].null_count() == 0
     assert days.select(period_start(pl.col("d"), "month")).row(1)[0] == d(1899, 12, 1)
+
+
+def test_curve_by_day_repeats_the_curve_between_event_days() -> None:
+    km = pl.LazyFrame({
+        "platform": ["A"] * 4, "days": [0, 1, 3, 5], "at_risk": [10, 10, 7, 2], "responded": [0, 2, 4, 1],
+        "censored": [0, 1, 1, 1], "waiting": [1.0, 0.8, 0.34, 0.17], "ci_low": [1.0, 0.5, 0.1, 0.0],
+        "ci_high": [1.0, 0.9, 0.6, 0.5],
+    })
+    out = curve_by_day(km, by=["platform"], max_days=4).collect()
+    assert out["days"].to_list() == [0, 1, 2, 3, 4]
+    # day 2: nobody left, still 7 waiting (those at risk on day 3), the curve as on day 1
+    assert out.row(2) == ("A", 2, 7, 0, 0, 0.8, 0.5, 0.9)
+    # day 4: cut at max_days, at risk are the 2 still there on day 5
+    assert out.row(4) == ("A", 4, 2, 0, 0, 0.34, 0.1, 0.6)
+    # the same number of rows whatever the counts: a curve of 10 requests and of 10 million
+    big = km.with_columns(pl.col("at_risk", "responded", "censored") * 1_000_000)
+    assert curve_by_day(big, by=["platform"], max_days=4).collect().height == out.height

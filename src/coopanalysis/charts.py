@@ -20,6 +20,7 @@ from collections.abc import Sequence
 import altair as alt
 import polars as pl
 
+from coopanalysis.outcomes import curve_by_day
 from coopanalysis.platforms import PLATFORM_COLOURS
 from coopanalysis.schema import CASE_OUTCOMES, LABELS, label
 
@@ -476,8 +477,10 @@ def chart_time_to_response(
     `by`, days, at_risk, responded, censored, waiting, ci_low, ci_high."""
     _check_columns(km, "chart_time_to_response", by, "days", "at_risk", "responded", "censored", "waiting",
                    "ci_low", "ci_high")
-    if max_days:  # the curve beyond the axis is not drawn: leave its rows out of the page
-        km = km.filter(pl.col("days") <= max_days)
+    if max_days:  # one row per day up to the axis' end: the page weighs the same for any number of requests
+        km = curve_by_day(km.lazy(), by=[by], max_days=max_days).collect().with_columns(
+            pl.col("waiting", "ci_low", "ci_high").round(5)  # 0.001 percentage points: beyond any tooltip
+        )
     focus = _focus(by)
     colour = _colour_for(km, by)
     tips = [_tip(by, "N"), _tip("days", "Q", COUNT), _tip("waiting", "Q", PERCENT), _tip("ci_low", "Q", PERCENT),

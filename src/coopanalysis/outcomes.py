@@ -163,6 +163,35 @@ def time_to_response(lf: pl.LazyFrame, *, by: Sequence[str] = (), as_of: dt.date
     return out if by else out.drop("_all")
 
 
+def curve_by_day(km: pl.LazyFrame, *, by: Sequence[str] = (), max_days: int = 365) -> pl.LazyFrame:
+    """A `time_to_response` table on every day from 0 to `max_days` (or to the group's last day, if
+    sooner): a day on which nobody responded or was censored repeats the curve, with responded =
+    censored = 0 and at_risk that of the next day with an event. Its size depends on `max_days` and the groups, never on the
+    number of requests (a chart built from it weighs the same for 10 thousand or 10 million rows)."""
+    keys = list(by) or ["_all"]
+    base = km if by else km.with_columns(_all=pl.lit("all"))
+    grid = (
+        base.group_by(keys)
+        .agg(_last=pl.col("days").max())
+        .with_columns(days=pl.int_ranges(0, pl.col("_last") + 1, dtype=pl.Int64))
+        .explode("days")
+        .drop("_last")
+    )
+    out = (
+        grid.join(base, on=[*keys, "days"], how="left")
+        .sort([*keys, "days"])
+        .with_columns(
+            at_risk=pl.col("at_risk").backward_fill().over(keys),  # nobody leaves before the next event day
+            responded=pl.col("responded").fill_null(0),
+            censored=pl.col("censored").fill_null(0),
+            **{c: pl.col(c).forward_fill().over(keys) for c in ("waiting", "ci_low", "ci_high")},
+        )
+        .filter(pl.col("days") <= max_days)
+        .select(base.collect_schema().names())
+    )
+    return out if by else out.drop("_all")
+
+
 def response_time_summary(km: pl.LazyFrame, *, by: Sequence[str] = ()) -> pl.LazyFrame:
     """From a `time_to_response` table: *by, requests, responded, median_days, p90_days — the first day
     by which half (90%) of requests had a response; null when the curve never gets there."""
