@@ -56,9 +56,17 @@ def _check_common(chart: alt.TopLevelMixin, df: pl.DataFrame) -> dict:
     assert main, "the frame's rows are not embedded"
     assert len(main[0]) == df.height
     assert all("request_id" not in row for rows in datasets.values() for row in rows)
+    fields = set().union(*(set(row) for rows in datasets.values() for row in rows))
+    computed = {t.get("as") for u in [spec, *_units(spec)] for t in u.get("transform", [])}
     for unit in _units(spec):
         enc = _encoding(unit, spec)
         assert "tooltip" in enc, f"mark {unit['mark']} has no tooltip"
+        tips = enc["tooltip"] if isinstance(enc["tooltip"], list) else [enc["tooltip"]]
+        for tip in tips:  # a tooltip naming a field the page lacks shows "undefined"
+            if "field" in tip:
+                assert tip["field"] in fields | computed, f"tooltip field {tip['field']} is not in the data"
+                assert not (tip["field"] in charts.CODE_FIELDS and tip["type"] == "nominal"), (
+                    f"tooltip shows the code {tip['field']}, not its text")
     return spec
 
 

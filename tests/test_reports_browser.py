@@ -317,6 +317,8 @@ def test_report_reads_offline(reports: Path, name: str) -> None:
             assert title and title in svg_text, f"{name} chart {index}: title {title!r} not drawn"
             mark, text, values = hover_a_mark(page, index)
             assert text.strip(), f"{name} chart {index}: empty tooltip"
+            codes = re.findall(r"\b[a-z]+(?:_[a-z]+)+\b", text)  # suspended_untraceable, no_data, ...
+            assert codes == [], f"{name} chart {index}: tooltip shows codes, not words: {codes}"
             for key, value in mark["tooltip"].items():  # the tooltip shown is the hovered mark's
                 assert key in text and value in text, f"{name} chart {index}: {key}={value!r} not in {text!r}"
             rows = data_rows(spec)

@@ -176,11 +176,19 @@ def _code_axis(field: str) -> alt.Axis | alt.UndefinedType:
     return alt.Axis(labelExpr=_READABLE_LABEL) if field in CODE_FIELDS else alt.Undefined
 
 
+def _readable(df: pl.DataFrame) -> pl.DataFrame:
+    """`df` with a `<field>_text` column beside each code field it has ("suspended untraceable"
+    beside "suspended_untraceable"), which tooltips show; a tooltip cannot reformat text itself."""
+    codes = [f for f in CODE_FIELDS if f in df.columns]
+    return df.with_columns(pl.col(f).str.replace_all("_", " ").alias(f"{f}_text") for f in codes) if codes else df
+
+
 def _tip(field: str, kind: str, fmt: str | None = None) -> alt.Tooltip:
     kwargs = {"format": fmt} if fmt else {}
     if kind == "T":
         kwargs = {"format": fmt or "%Y-%m-%d"}
-    return alt.Tooltip(f"{field}:{kind}", title=title_of(field), **kwargs)
+    shown = f"{field}_text" if field in CODE_FIELDS and kind == "N" else field  # see _readable
+    return alt.Tooltip(f"{shown}:{kind}", title=title_of(field), **kwargs)
 
 
 def _present(df: pl.DataFrame, *columns: str) -> list[str]:
@@ -227,14 +235,14 @@ def chart_volumes(df: pl.DataFrame, *, by: str = "platform", title: str | None =
     focus = _focus(by)
     colour = _colour_for(df, by)
     tips = [_tip(by, "N"), _tip("period_start", "T"), _tip("period_end", "T"), _tip("requests", "Q", COUNT)]
-    base = alt.Chart(df)
+    base = alt.Chart(_readable(df))
     # Lines and points as two layers, the selections on the lines only: JupyterLab 4's Vega-Lite
     # (5.6) copies the selections of a line with a point overlay into the points as well and then
     # refuses the chart ("Duplicate signal name: brush_x").
     lines = alt.layer(
         alt.Chart().mark_line().encode(tooltip=tips).add_params(brush, focus),
         alt.Chart().mark_point(size=28, filled=True).encode(tooltip=tips),
-        data=df,
+        data=_readable(df),
     ).encode(
         x=alt.X("period_start:T", title=title_of("period_start")),
         y=alt.Y("requests:Q", title=title_of("requests")),
@@ -265,7 +273,7 @@ def chart_top_agencies(df: pl.DataFrame, *, column: str = "agency", title: str |
     """Horizontal bars of the requesters (or any `column`) with most requests.
     Input: a `top_values` frame — column, requests, share."""
     _check_columns(df, "chart_top_agencies", column, "requests", "share")
-    return alt.Chart(df).mark_bar(color=CATEGORY_PALETTE[0]).encode(
+    return alt.Chart(_readable(df)).mark_bar(color=CATEGORY_PALETTE[0]).encode(
         # maxExtent: vega caps the room for labels at 200 px by default and then draws the axis
         # title over longer labels
         y=alt.Y(f"{column}:N", title=title_of(column), sort="-x",
@@ -306,7 +314,7 @@ def chart_growth(df: pl.DataFrame, *, by: str | None = "platform", title: str | 
     low, high = GROWTH_DOMAIN
     top = df.get_column("growth").max() if df.height else None
     clipped = top is not None and top > high
-    base = alt.Chart(df)
+    base = alt.Chart(_readable(df))
     if clipped:  # one platform's +2,900% would flatten every other line: draw it at the edge
         base = base.transform_calculate(
             growth_shown=f"isValid(datum.growth) ? clamp(datum.growth, {low}, {high}) : null",
@@ -367,7 +375,7 @@ def chart_projection(df: pl.DataFrame, *, title: str | None = None) -> alt.Layer
         column_order=pl.col("year") * 10 + pl.col("kind").eq("projected").cast(pl.Int32)
         + pl.col("method").eq("seasonal share").cast(pl.Int32),
     )
-    base = alt.Chart(data)
+    base = alt.Chart(_readable(data))
     year = alt.X("column:O", title=title_of("year"), sort=alt.EncodingSortField("column_order", op="min"),
                  axis=alt.Axis(labelAngle=-30))
     methods = ["observed", "observed so far", "run rate", "seasonal share"]
@@ -423,7 +431,7 @@ def chart_answered_share(
     y = alt.Y("ci_low:Q", title=title_of("answered_share"), scale=alt.Scale(domain=[0, 1]),
               axis=alt.Axis(format="%", **({"tickCount": 3} if facets else {})))
     if facets:
-        base = alt.Chart(df).encode(
+        base = alt.Chart(_readable(df)).encode(
             x=alt.X("period_start:T", title=title_of("period_start"), axis=alt.Axis(tickCount=4)),
             color=colour, tooltip=tips,
         )
@@ -436,7 +444,7 @@ def chart_answered_share(
             title=_title(heading, [subtitle, "One panel per platform, same axes."]),
         )
     focus = _focus(by)
-    base = alt.Chart(df).encode(
+    base = alt.Chart(_readable(df)).encode(
         x=alt.X("period_start:T", title=title_of("period_start")),
         color=colour,
         opacity=alt.condition(focus, alt.value(1.0), alt.value(0.1)),
@@ -455,7 +463,7 @@ def chart_share_by(df: pl.DataFrame, *, by: str = "crime_type", title: str | Non
             _tip("answered_share", "Q", PERCENT), _tip("ci_low", "Q", PERCENT), _tip("ci_high", "Q", PERCENT)]
     y = alt.Y(f"{by}:N", title=title_of(by), sort=alt.EncodingSortField("answered_share", order="descending"),
               axis=_code_axis(by))
-    base = alt.Chart(df).encode(y=y, tooltip=tips)
+    base = alt.Chart(_readable(df)).encode(y=y, tooltip=tips)
     colour = _colour_for(df, by) if by in ("platform", "provider") else alt.value(CATEGORY_PALETTE[0])
     rules = base.mark_rule(strokeWidth=2).encode(
         x=alt.X("ci_low:Q", title=title_of("answered_share"), scale=alt.Scale(domain=[0, 1]),
@@ -488,7 +496,7 @@ def chart_time_to_response(
             _tip("censored", "Q", COUNT)]
     x = alt.X("days:Q", title=title_of("days"),
               scale=alt.Scale(domain=[0, max_days]) if max_days else alt.Undefined)
-    base = alt.Chart(km).encode(x=x, color=colour, tooltip=tips)
+    base = alt.Chart(_readable(km)).encode(x=x, color=colour, tooltip=tips)
     band = base.mark_area(interpolate="step-after", clip=True).encode(
         y=alt.Y("ci_low:Q", title=title_of("waiting"), scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
         y2="ci_high:Q",
@@ -517,7 +525,7 @@ def chart_outcome_mix(df: pl.DataFrame, *, by: str = "platform", title: str | No
     order = {o: i for i, o in enumerate(domain)}
     focus = alt.selection_point(fields=["case_outcome"], bind="legend", name="focus")
     data = df.with_columns(outcome_order=pl.col("case_outcome").replace_strict(order, default=99, return_dtype=pl.Int32))
-    return alt.Chart(data).mark_bar().encode(
+    return alt.Chart(_readable(data)).mark_bar().encode(
         y=alt.Y(f"{by}:N", title=title_of(by), axis=_code_axis(by)),
         x=alt.X("share:Q", title="Share of cases", stack="zero", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
         color=alt.Color("case_outcome:N", title=title_of("case_outcome"), scale=alt.Scale(domain=domain, range=colours),
@@ -542,7 +550,7 @@ def chart_funnel(df: pl.DataFrame, *, by: str | None = None, title: str | None =
     x = alt.X("stage:N", title=title_of("stage"), sort=list(FUNNEL_STAGES), axis=alt.Axis(labelAngle=0))
     tips = [*([_tip(by, "N")] if by else []), _tip("stage", "N"), _tip("cases", "Q", COUNT),
             _tip("share_of_requested", "Q", PERCENT)]
-    base = alt.Chart(df).encode(x=x, tooltip=tips)
+    base = alt.Chart(_readable(df)).encode(x=x, tooltip=tips)
     enc = {"y": alt.Y("cases:Q", title=title_of("cases"))}
     if by:
         enc |= {"xOffset": alt.XOffset(f"{by}:N"), "color": _colour_for(df, by)}
@@ -613,7 +621,7 @@ def chart_untraceable(df: pl.DataFrame, *, by: str = "platform", title: str | No
             _tip("suspended_ci_high", "Q", PERCENT)]
     x = alt.X("answered_share:Q", title=title_of("answered_share"), scale=alt.Scale(domain=[0, 1]),
               axis=alt.Axis(format="%"))
-    base = alt.Chart(df).encode(x=x, color=colour, tooltip=tips)
+    base = alt.Chart(_readable(df)).encode(x=x, color=colour, tooltip=tips)
     rules = base.mark_rule(strokeWidth=1.5).encode(
         y=alt.Y("suspended_ci_low:Q", title=title_of("suspended_share"), axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, y_max])),
