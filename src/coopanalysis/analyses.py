@@ -98,6 +98,6 @@ def collect_main_analyses(lf: pl.LazyFrame, *, start: dt.date, end: dt.date) -> 
     """All main analyses collected one after the other on the streaming engine.
 
     One at a time on purpose: `pl.collect_all` shares the scans between the queries and the engine
-    then buffers rows for whichever consumer is slower (10M rows: 631 MB peak against 328 MB, and
-    no faster), which grows with the log."""
+    then buffers rows for whichever consumer is slower, which grows with the log (10M rows: 703 MB
+    peak against 357 MB; 50M rows: 2.7 GB against 0.4 GB, and 7.4 s against 6.4 s)."""
     return {name: q.collect(engine="streaming") for name, q in run_main_analyses(lf, start=start, end=end).items()}
