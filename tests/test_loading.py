@@ -202,3 +202,27 @@ def test_kept_rows_cached_once_and_refreshed_when_the_file_changes(mixed_csv: Pa
     assert changed.fingerprint != first.fingerprint
     assert changed.summary() == {**first.summary(), "rows_read": 11, "rows_kept": 3}
     assert not list(cache.glob(".*.tmp"))
+
+
+def test_writing_a_cache_removes_caches_left_days_ago(mixed_csv: Path, tmp_path: Path) -> None:
+    import os
+    import time
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    old = [cache / "requests-0123456789abcdef0123.parquet", cache / "requests-0123456789abcdef0123.rejects.parquet",
+           cache / ".requests-feed.parquet.4242.tmp"]
+    recent = cache / "requests-fedcba9876543210fedc.parquet"  # another source's cache from a few hours ago
+    for path in [*old, recent]:
+        path.write_bytes(b"PAR1")
+    three_days_ago = time.time() - 3 * 24 * 3600
+    for path in old:
+        os.utime(path, (three_days_ago, three_days_ago))
+    os.utime(recent, (time.time() - 5 * 3600, time.time() - 5 * 3600))
+    loaded = load_requests(mixed_csv, today=TODAY).kept_on_disk(cache)
+    assert loaded.summary()["rows_kept"] == 2
+    assert not any(path.exists() for path in old)
+    assert recent.exists()
+    assert sorted(p.name for p in cache.iterdir()) == sorted(
+        [recent.name, f"requests-{loaded.fingerprint}.parquet", f"requests-{loaded.fingerprint}.rejects.parquet"]
+    )
