@@ -211,12 +211,13 @@ def test_writing_a_cache_removes_caches_left_days_ago(mixed_csv: Path, tmp_path:
     cache = tmp_path / "cache"
     cache.mkdir()
     old = [cache / "requests-0123456789abcdef0123.parquet", cache / "requests-0123456789abcdef0123.rejects.parquet",
-           cache / ".requests-feed.parquet.4242.tmp"]
+           cache / ".requests-0123456789abcdef0123.parquet.4242.tmp"]
     recent = cache / "requests-fedcba9876543210fedc.parquet"  # another source's cache from a few hours ago
-    for path in [*old, recent]:
+    theirs = [cache / "requests.parquet", cache / "notes.tmp"]  # a user's own old files in the folder
+    for path in [*old, recent, *theirs]:
         path.write_bytes(b"PAR1")
     three_days_ago = time.time() - 3 * 24 * 3600
-    for path in old:
+    for path in [*old, *theirs]:
         os.utime(path, (three_days_ago, three_days_ago))
     os.utime(recent, (time.time() - 5 * 3600, time.time() - 5 * 3600))
     loaded = load_requests(mixed_csv, today=TODAY).kept_on_disk(cache)
@@ -224,5 +225,6 @@ def test_writing_a_cache_removes_caches_left_days_ago(mixed_csv: Path, tmp_path:
     assert not any(path.exists() for path in old)
     assert recent.exists()
     assert sorted(p.name for p in cache.iterdir()) == sorted(
-        [recent.name, f"requests-{loaded.fingerprint}.parquet", f"requests-{loaded.fingerprint}.rejects.parquet"]
+        [recent.name, *(p.name for p in theirs), f"requests-{loaded.fingerprint}.parquet",
+         f"requests-{loaded.fingerprint}.rejects.parquet"]
     )

@@ -16,6 +16,7 @@ import json
 from collections.abc import Callable, Mapping
 import hashlib
 import os
+import re
 import tempfile
 import time
 from dataclasses import dataclass, field, replace
@@ -231,9 +232,15 @@ day the rules were applied, so yesterday's files are not read again (a daily run
 log would otherwise leave about 250 MB behind every day)."""
 
 
+_CACHE_NAME = re.compile(r"\.?(requests|counts)-[0-9a-f]{20}(\.rejects)?\.parquet(\.\d+\.tmp)?")
+"""Names `kept_on_disk` writes (and its temporaries): nothing else in the folder is touched."""
+
+
 def _prune_stale_caches(directory: Path) -> None:
     cutoff = time.time() - STALE_CACHE_SECONDS
-    for path in [*directory.glob("*.parquet"), *directory.glob(".*.tmp")]:
+    for path in directory.iterdir():
+        if not _CACHE_NAME.fullmatch(path.name):
+            continue
         try:
             if path.stat().st_mtime < cutoff:
                 path.unlink()

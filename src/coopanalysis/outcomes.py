@@ -166,8 +166,9 @@ def time_to_response(lf: pl.LazyFrame, *, by: Sequence[str] = (), as_of: dt.date
 def curve_by_day(km: pl.LazyFrame, *, by: Sequence[str] = (), max_days: int = 365) -> pl.LazyFrame:
     """A `time_to_response` table on every day from 0 to `max_days` (or to the group's last day, if
     sooner): a day on which nobody responded or was censored repeats the curve, with responded =
-    censored = 0 and at_risk that of the next day with an event. Its size depends on `max_days` and the groups, never on the
-    number of requests (a chart built from it weighs the same for 10 thousand or 10 million rows)."""
+    censored = 0 and at_risk that of the next day with an event. Its size depends on `max_days` and
+    the groups, never on the number of requests (a chart built from it weighs the same for 10
+    thousand or 10 million rows)."""
     keys = list(by) or ["_all"]
     base = km if by else km.with_columns(_all=pl.lit("all"))
     grid = (
