@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from coopanalysis import disclosure, selection
+from coopanalysis.analyses import collect_each
 from coopanalysis.errors import ParameterError
 from coopanalysis.growth import add_period_growth, add_yoy_growth, compute_cagr, is_full_year, yoy_growth_from_log
 from coopanalysis.outcomes import (
@@ -262,13 +263,6 @@ def _yearly_growth_series(counts: pl.LazyFrame, by: Sequence[str] = ()) -> pl.La
     )
 
 
-def _collect(frames: Sequence[pl.LazyFrame]) -> list[pl.DataFrame]:
-    """The frames collected one after the other on the streaming engine. Not `pl.collect_all`:
-    sharing one scan of the log between a report's queries makes the engine buffer rows for the
-    slowest of them (case_outcomes on the 50M-row log: 3.5 GB)."""
-    return [frame.collect(engine="streaming") for frame in frames]
-
-
 def volume_tables(
     data: str = "",
     *,
@@ -302,7 +296,7 @@ def volume_tables(
     by_platform = volumes.group_by("platform").agg(pl.col("requests").sum()).with_columns(
         share=pl.col("requests") / pl.col("requests").sum()
     ).sort("requests", "platform", descending=[True, False])
-    volumes_df, top_df, growth_df, by_platform_df = _collect([volumes, top_agencies, growth, by_platform])
+    volumes_df, top_df, growth_df, by_platform_df = collect_each([volumes, top_agencies, growth, by_platform])
     growth_df = growth_df.select(list(YOY_COLUMNS)).cast(YOY_COLUMNS)  # type: ignore[arg-type]
     yearly = growth_df.lazy().select("period_start", "period_end", "requests")
     projection = _projection(yearly, finer, growth_df.tail(1)).collect()
@@ -383,7 +377,7 @@ def growth_tables(
         if src.requests is None else _label_expr(period)
     )
     names = list(dims)
-    collected = _collect([yearly, period_growth, *dims.values()])
+    collected = collect_each([yearly, period_growth, *dims.values()])
     yearly_df = collected[0].select(list(YOY_COLUMNS)).cast(YOY_COLUMNS)  # type: ignore[arg-type]
     period_df = collected[1].select(list(YOY_COLUMNS)).cast(YOY_COLUMNS)  # type: ignore[arg-type]
     yearly_by = {
@@ -462,7 +456,7 @@ def outcome_tables(
     as_of = src.log.select(as_of_date(src.log)).collect().item()
     km = time_to_response(req, by=["platform"], as_of=as_of)
     km_total = time_to_response(req, as_of=as_of)
-    frames = _collect([
+    frames = collect_each([
         answered_share(req),
         answered_share(req, by=["platform"]),
         answered_share(with_period(req, period=period), by=["platform", "period_start", "period_end"]),
