@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import altair as alt
 import polars as pl
 
-from coopanalysis.charts import CATEGORY_PALETTE, platform_colour, title_of
+from coopanalysis.charts import CATEGORY_PALETTE, _check_columns, platform_colour, title_of
 from coopanalysis.platforms import PLATFORM_NAMES
 from coopanalysis.transparency.labels import provider_label, provider_labels
 
@@ -44,14 +44,6 @@ TITLES = {
 
 def _t(column: str) -> str:
     return TITLES.get(column, title_of(column))
-
-
-def _check(df: pl.DataFrame, builder: str, *columns: str) -> None:
-    if not isinstance(df, pl.DataFrame):
-        raise TypeError(f"{builder} takes a collected polars DataFrame, not {type(df).__name__}")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(f"{builder}: columns {', '.join(missing)} missing (got {', '.join(df.columns)})")
 
 
 def provider_scale(names: Sequence[str]) -> alt.Scale:
@@ -90,7 +82,7 @@ def chart_requests_over_time(df: pl.DataFrame, *, country: str) -> alt.VConcatCh
     provider; a banded figure ("<10", "0–249") is drawn as a vertical range.
     Input: `requests_over_time` — provider, period_start, period_end, requests,
     requests_low, requests_high, answered_share."""
-    _check(df, "chart_requests_over_time", "provider", "period_start", "period_end", "requests",
+    _check_columns(df, "chart_requests_over_time", "provider", "period_start", "period_end", "requests",
            "requests_low", "requests_high", "answered_share")
     df = _with_names(df)
     focus = alt.selection_point(fields=["provider_name"], bind="legend", name="focus")
@@ -130,7 +122,7 @@ def chart_requests_over_time(df: pl.DataFrame, *, country: str) -> alt.VConcatCh
 def chart_country_ranking(df: pl.DataFrame, *, provider: str, highlight: str | None = None) -> alt.Chart:
     """Horizontal bars of the countries with most requests to a provider; `highlight` in colour.
     Input: `country_ranking` — rank, country, requests, answered_share."""
-    _check(df, "chart_country_ranking", "rank", "country", "requests", "answered_share")
+    _check_columns(df, "chart_country_ranking", "rank", "country", "requests", "answered_share")
     colour = alt.condition(
         alt.datum.country == (highlight or ""), alt.value(CATEGORY_PALETTE[1]), alt.value(CATEGORY_PALETTE[0])
     )
@@ -146,7 +138,7 @@ def chart_country_ranking(df: pl.DataFrame, *, provider: str, highlight: str | N
 def chart_emergency_legal(df: pl.DataFrame, *, country: str) -> alt.Chart:
     """Stacked bars per year of legal-process and emergency requests, one panel per provider.
     Input: `emergency_and_legal` — provider, year, legal, emergency, emergency_share."""
-    _check(df, "chart_emergency_legal", "provider", "year", "legal", "emergency", "emergency_share")
+    _check_columns(df, "chart_emergency_legal", "provider", "year", "legal", "emergency", "emergency_share")
     df = _with_names(df)
     return alt.Chart(df).transform_fold(["legal", "emergency"], as_=["kind", "count"]).transform_calculate(
         kind_label="datum.kind == 'legal' ? 'Legal process' : 'Emergency'"
@@ -177,7 +169,7 @@ def chart_telegram_phases(df: pl.DataFrame, *, country: str) -> alt.LayerChart:
     phase (before / after its late-2024 change): a bar from zero across the period, topped by
     a line, so a period with nothing fulfilled still shows (a line along zero).
     Input: `telegram_before_after`."""
-    _check(df, "chart_telegram_phases", "phase", "period_start", "period_end", "days", "fulfilled",
+    _check_columns(df, "chart_telegram_phases", "phase", "period_start", "period_end", "days", "fulfilled",
            "affected_users", "fulfilled_per_30_days")
     base = alt.Chart(df).encode(
         x=alt.X("period_start:T", title=_t("period_start")),
@@ -204,7 +196,7 @@ def chart_telegram_phases(df: pl.DataFrame, *, country: str) -> alt.LayerChart:
 def chart_reconciliation(df: pl.DataFrame, *, country: str) -> alt.Chart:
     """Per year, what the agency says it sent next to what providers covering the whole
     year say they received. Input: `reconcile_yearly`."""
-    _check(df, "chart_reconciliation", "year", "agency_period", "agency_requests", "providers_requests",
+    _check_columns(df, "chart_reconciliation", "year", "agency_period", "agency_requests", "providers_requests",
            "providers_included")
     df = df.with_columns(
         pl.col("providers_included").map_elements(provider_labels, return_dtype=pl.String).fill_null("")
