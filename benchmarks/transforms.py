@@ -73,8 +73,8 @@ COLUMNS: dict[str, list[str]] = {
 
 
 def run_polars(path: Path) -> dict[str, pl.DataFrame]:
-    from coopanalysis import schema as S
-    from coopanalysis.analyses import collect_main_analyses
+    from coopanalysis.core import schema as S
+    from coopanalysis.transforms.analyses import collect_main_analyses
 
     lf = S.conform(pl.scan_parquet(path, hive_partitioning=True), S.REQUESTS_SCHEMA)
     return collect_main_analyses(lf, start=START, end=END)
@@ -83,8 +83,8 @@ def run_polars(path: Path) -> dict[str, pl.DataFrame]:
 def run_polars_validated(path: Path) -> dict[str, pl.DataFrame]:
     """What a report does: validate once into a Parquet cache of kept rows and rejects (a fresh
     temporary one on every repetition), count them, then analyse the kept rows."""
-    from coopanalysis.analyses import collect_main_analyses
-    from coopanalysis.loading import load_requests
+    from coopanalysis.transforms.analyses import collect_main_analyses
+    from coopanalysis.io.requests import load_requests
 
     with tempfile.TemporaryDirectory(prefix="bench-validated-") as cache:
         loaded = load_requests(path).kept_on_disk(cache)

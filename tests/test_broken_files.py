@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from coopanalysis import cli
 from coopanalysis.errors import DataFileError
-from coopanalysis.loading import load_requests
+from coopanalysis.io.requests import load_requests
 
 GOOD = (
     "request_id,requested_on,agency,country,platform,crime_type,channel,responded_on,response,case_outcome,closed_on\n"

@@ -9,8 +9,8 @@ import altair as alt
 import polars as pl
 import pytest
 
-from coopanalysis import charts
-from coopanalysis.platforms import PLATFORM_COLOURS
+from coopanalysis.present import charts
+from coopanalysis.core.names import PLATFORM_COLOURS
 
 D = dt.date
 
@@ -378,7 +378,7 @@ def test_top_agencies_title_is_plural():
 def test_code_values_read_with_spaces_on_axes_and_legends() -> None:
     import polars as pl
 
-    from coopanalysis import charts
+    from coopanalysis.present import charts
 
     mix = pl.DataFrame({"crime_type": ["child_sexual_exploitation"], "case_outcome": ["suspended_untraceable"],
                         "cases": [12], "share": [1.0]})

@@ -14,7 +14,8 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 from nbconvert.filters import markdown2html
 
-from coopanalysis import display, render
+from coopanalysis.present import display
+from coopanalysis.html import render
 
 
 @pytest.fixture
@@ -165,9 +166,9 @@ def test_headline_payload_checks_its_input() -> None:
 
 def test_setup_report_enables_renderer_and_theme_when_present(monkeypatch) -> None:
     calls = []
-    charts = types.ModuleType("coopanalysis.charts")
+    charts = types.ModuleType("coopanalysis.present.charts")
     charts.enable_theme = lambda: calls.append("theme")
-    monkeypatch.setitem(sys.modules, "coopanalysis.charts", charts)
+    monkeypatch.setitem(sys.modules, "coopanalysis.present.charts", charts)
     try:
         display.setup_report()
         assert alt.renderers.active == "coopanalysis"
@@ -177,7 +178,7 @@ def test_setup_report_enables_renderer_and_theme_when_present(monkeypatch) -> No
 
 
 def test_setup_report_without_charts_module(monkeypatch) -> None:
-    monkeypatch.setitem(sys.modules, "coopanalysis.charts", None)  # import fails: module absent
+    monkeypatch.setitem(sys.modules, "coopanalysis.present.charts", None)  # import fails: module absent
     try:
         display.setup_report()
         assert alt.renderers.active == "coopanalysis"

@@ -9,7 +9,7 @@ import altair as alt
 import polars as pl
 import pytest
 
-from coopanalysis import charts, export
+from coopanalysis.present import charts, export
 from coopanalysis.errors import CoopAnalysisError
 
 PIL = pytest.importorskip("PIL.Image")

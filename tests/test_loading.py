@@ -11,7 +11,7 @@ import pytest
 
 from coopanalysis import cli, paths
 from coopanalysis.errors import DataFileError
-from coopanalysis.loading import load_counts, load_requests
+from coopanalysis.io.requests import load_counts, load_requests
 
 HEADER = "request_id,requested_on,agency,country,platform,crime_type,channel,responded_on,response,case_outcome,closed_on"
 GOOD = "R1,2021-01-05,Seoul Mapo Police Station,KR,telegram,fraud,email,,,open,"
@@ -61,7 +61,7 @@ def test_mixed_file_accounts_for_every_row(mixed_csv: Path) -> None:
 
 def test_kept_rows_are_canonical(mixed_csv: Path) -> None:
     kept = load_requests(mixed_csv, today=TODAY).data.collect()
-    assert kept.columns == list(__import__("coopanalysis.schema", fromlist=["x"]).REQUESTS_SCHEMA)
+    assert kept.columns == list(__import__("coopanalysis.core.schema", fromlist=["x"]).REQUESTS_SCHEMA)
     assert kept["request_id"].to_list() == ["R1", "R7"]
     assert kept["platform"].to_list() == ["Telegram", "Meta"]  # one spelling per platform
     assert kept.filter(pl.col("request_id") == "R7").select("response", "case_outcome").row(0) == (

@@ -6,10 +6,10 @@ import datetime as dt
 
 import polars as pl
 
-from coopanalysis import narrative
-from coopanalysis.outcomes import answered_share, funnel
-from coopanalysis.stats import wilson_bounds
-from coopanalysis.tables import InputSummary
+from coopanalysis.present import narrative
+from coopanalysis.transforms.outcomes import answered_share, funnel
+from coopanalysis.core.stats import wilson_bounds
+from coopanalysis.reports.tables import InputSummary
 
 D = dt.date
 

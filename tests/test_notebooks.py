@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 
 from coopanalysis import paths
-from coopanalysis.stats import wilson_bounds
+from coopanalysis.core.stats import wilson_bounds
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb"))
 REPORTS = ("request_volumes", "growth", "case_outcomes")

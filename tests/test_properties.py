@@ -9,9 +9,9 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coopanalysis.growth import add_period_growth
-from coopanalysis.loading import load_requests
-from coopanalysis.volumes import count_requests
+from coopanalysis.transforms.growth import add_period_growth
+from coopanalysis.io.requests import load_requests
+from coopanalysis.transforms.volumes import count_requests
 
 DAY0 = dt.date(2019, 1, 1)
 dates = st.lists(st.integers(min_value=0, max_value=3 * 365), min_size=1, max_size=200).map(

@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from coopanalysis import render
-from coopanalysis.display import headline_payload
+from coopanalysis.html import render
+from coopanalysis.present.display import headline_payload
 from coopanalysis.errors import DataFileError
 
 HOSTILE = "</script><img src=x onerror=alert(1)>"

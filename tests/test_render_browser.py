@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from browser import chart_containers, chart_count, hover_first_mark, open_offline
-from coopanalysis.render import read_headlines, render_notebook
+from coopanalysis.html.render import read_headlines, render_notebook
 
 XSS = "</script><img src=x onerror=window.__xss=1>"
 BOLD = "<b>x</b>"
@@ -15,7 +15,7 @@ BOLD = "<b>x</b>"
 CELLS = [
     ("markdown", "# Requests to platforms\n\nHow many requests each platform received."),
     "import polars as pl\nimport altair as alt\n"
-    "from coopanalysis.display import setup_report, say, show_table, headline\n"
+    "from coopanalysis.present.display import setup_report, say, show_table, headline\n"
     "setup_report()",
     ("parameters", 'hostile: str = "</script><img src=x onerror=window.__xss=1>"  # a platform name'),
     "by_platform = pl.DataFrame({'platform': [hostile, '<b>x</b>', 'Telegram'], 'requests': [1200, 3400, 12771]})\n"

@@ -16,11 +16,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from coopanalysis import narrative, tables
-from coopanalysis.disclosure import hide_two_way, label_hidden
-from coopanalysis.leaks import CaseLevelDataError, check_shareable
-from coopanalysis.render import render_notebook
-from coopanalysis.transparency import summaries
+from coopanalysis.present import narrative
+from coopanalysis.reports import tables
+from coopanalysis.publish.disclosure import hide_two_way, label_hidden
+from coopanalysis.publish.leaks import CaseLevelDataError, check_shareable
+from coopanalysis.html.render import render_notebook
+from coopanalysis.transforms import transparency as summaries
 
 HEADER = "request_id,requested_on,agency,country,platform,crime_type,channel,responded_on,response,case_outcome,closed_on"
 
@@ -80,7 +81,7 @@ def test_volume_report_hides_small_counts_everywhere(tmp_path: Path) -> None:
     shown = label_hidden(t.by_platform)
     assert shown.filter(pl.col("platform") == "Rare")["requests"].item() == "<10"
     # nothing in the chart data is a small count
-    spec = __import__("coopanalysis.charts", fromlist=["x"]).chart_volumes(t.volumes).to_dict()
+    spec = __import__("coopanalysis.present.charts", fromlist=["x"]).chart_volumes(t.volumes).to_dict()
     values = [row["requests"] for d in spec["datasets"].values() for row in d if row.get("requests") is not None]
     assert values and not [v for v in values if 0 < v < 10]
     # off: every count shown, unchanged
@@ -144,7 +145,7 @@ def test_case_level_fields_stop_the_page(tmp_path: Path, output: dict) -> None:
 
 
 def test_request_id_values_from_the_log_stop_the_page(tmp_path: Path) -> None:
-    from coopanalysis.leaks import request_id_lookup
+    from coopanalysis.publish.leaks import request_id_lookup
 
     log = small_log(tmp_path / "log.csv")
     lookup = request_id_lookup(str(log))
@@ -166,7 +167,7 @@ def test_scheduled_run_fails_missing_input_and_leaks_and_keeps_earlier_pages(tmp
     leaky = tmp_path / "leaky.ipynb"
     nb = new_notebook(cells=[
         new_code_cell('label: str = "x"  # a label', metadata={"tags": ["parameters"]}),
-        new_code_cell("import polars as pl\nfrom coopanalysis.display import show_table\n"
+        new_code_cell("import polars as pl\nfrom coopanalysis.present.display import show_table\n"
                       "show_table(pl.DataFrame({'request_id': ['Q-1'], 'n': [1]}))"),
     ])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}

@@ -20,8 +20,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from coopanalysis import schema as S
-from coopanalysis.analyses import (
+from coopanalysis.core import schema as S
+from coopanalysis.transforms.analyses import (
     MAIN_ANALYSES,
     answered_by_platform,
     monthly_volumes,
@@ -30,7 +30,7 @@ from coopanalysis.analyses import (
     run_main_analyses,
     yearly_growth,
 )
-from coopanalysis.loading import load_requests
+from coopanalysis.io.requests import load_requests
 from coopanalysis.synth import write_synthetic
 
 ROWS = 4_000

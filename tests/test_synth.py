@@ -12,7 +12,7 @@ from polars.testing import assert_frame_equal
 from coopanalysis import synth
 from coopanalysis.errors import CoopAnalysisError, DataFileError
 from coopanalysis.paths import KNPA_SERIES, SAMPLE_REQUESTS, SEOUL_STATIONS
-from coopanalysis.schema import CASE_OUTCOMES, CHANNELS, REQUESTS_SCHEMA, RESPONSES
+from coopanalysis.core.schema import CASE_OUTCOMES, CHANNELS, REQUESTS_SCHEMA, RESPONSES
 
 ANSWERED = pl.col("response").is_in(["disclosed", "partial"]).fill_null(False)
 YEAR = pl.col("requested_on").dt.year().alias("year")

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from coopanalysis import tables
+from coopanalysis.reports import tables
 from coopanalysis.errors import ParameterError
 
 D = dt.date

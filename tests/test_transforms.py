@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from coopanalysis.growth import (
+from coopanalysis.transforms.growth import (
     NOTE_BEFORE_DATA,
     NOTE_NO_BASE,
     NOTE_UNEQUAL,
@@ -18,11 +18,11 @@ from coopanalysis.growth import (
     compute_cagr,
     yoy_growth_from_log,
 )
-from coopanalysis.outcomes import answered_share, closure_share, curve_by_day, funnel, outcome_mix, response_time_summary, time_to_response
-from coopanalysis.projection import project_run_rate, project_seasonal_share
-from coopanalysis.published import knpa_yearly_requests, load_knpa_series
-from coopanalysis.stats import wilson_bounds
-from coopanalysis.volumes import count_requests
+from coopanalysis.transforms.outcomes import answered_share, closure_share, curve_by_day, funnel, outcome_mix, response_time_summary, time_to_response
+from coopanalysis.transforms.projection import project_run_rate, project_seasonal_share
+from coopanalysis.io.published import knpa_yearly_requests, load_knpa_series
+from coopanalysis.core.stats import wilson_bounds
+from coopanalysis.transforms.volumes import count_requests
 
 d = dt.date
 
@@ -186,7 +186,7 @@ def test_closure_share_counts_cases_with_a_closing_date() -> None:
 
 @pytest.mark.parametrize("period", ["month", "year"])
 def test_period_start_is_the_calendar_start_on_every_day(period) -> None:
-    from coopanalysis.periods import EVERY, period_start
+    from coopanalysis.core.periods import EVERY, period_start
 
     days = pl.DataFrame({"d": pl.date_range(d(1899, 12, 1), d(2101, 3, 1), "1d", eager=True)})
     out = days.select(ours=period_start(pl.col("d"), period), calendar=pl.col("d").dt.truncate(EVERY[period]))

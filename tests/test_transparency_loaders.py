@@ -14,14 +14,14 @@ import pytest
 
 from coopanalysis.errors import DataFileError
 from coopanalysis.paths import TRANSPARENCY_DIR
-from coopanalysis.transparency import (
+from coopanalysis.io.transparency import (
     LEGAL_PROCESSES,
     TRANSPARENCY_SCHEMA,
     load_transparency,
     validate_transparency,
 )
-from coopanalysis.transparency.meta import load_file as load_meta_file
-from coopanalysis.transparency.summaries import countable_requests
+from coopanalysis.io.transparency.meta import load_file as load_meta_file
+from coopanalysis.transforms.transparency import countable_requests
 
 D = dt.date
 
@@ -374,8 +374,8 @@ def test_a_subset_of_families_loads(tmp_path):
 
 def test_meta_contract_every_country_every_half_year(table):
     """Kept rows add up to Meta's own `Total Requests` for every country of every file."""
-    from coopanalysis.transparency._common import add_country_from_name, parse_count, read_text_table
-    from coopanalysis.transparency.meta import period_of
+    from coopanalysis.io.transparency.base import add_country_from_name, parse_count, read_text_table
+    from coopanalysis.io.transparency.meta import period_of
 
     kept = countable_requests(table.filter(pl.col("provider") == "meta").lazy()).collect()
     sums = kept.group_by("country", "period_start").agg(requests=pl.col("requests").sum())

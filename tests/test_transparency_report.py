@@ -13,11 +13,12 @@ from polars.testing import assert_frame_equal
 
 from coopanalysis.errors import ParameterError
 from coopanalysis.paths import NOTEBOOKS_DIR
-from coopanalysis.published import knpa_yearly_requests
-from coopanalysis.transparency import TRANSPARENCY_SCHEMA, load_transparency
-from coopanalysis.transparency import charts, reconcile, summaries
-from coopanalysis.transparency._common import finish
-from coopanalysis.transparency.params import check_report_parameters
+from coopanalysis.io.published import knpa_yearly_requests
+from coopanalysis.io.transparency import TRANSPARENCY_SCHEMA, load_transparency
+from coopanalysis.present import transparency_charts as charts
+from coopanalysis.transforms import reconcile, transparency as summaries
+from coopanalysis.io.transparency.base import finish
+from coopanalysis.reports.transparency import check_report_parameters
 
 D = dt.date
 
@@ -273,7 +274,7 @@ def test_notebook_stops_on_unknown_provider(tmp_path):
 
 
 def test_provider_labels_are_display_names():
-    from coopanalysis.transparency.labels import provider_label, provider_labels
+    from coopanalysis.core.providers import provider_label, provider_labels
 
     assert [provider_label(c) for c in ("google", "x", "linkedin", "at&t", "yahoo", "microsoft", "acme")] == [
         "Google", "X", "LinkedIn", "AT&T", "Yahoo", "Microsoft", "Acme"]
@@ -312,7 +313,7 @@ def test_reconciliation_table_and_reasons_for_readers():
     assert (y2022["Providers report receiving"], y2022["Providers counted"]) == (10339, "Google, Meta")
     assert y2022["Providers ÷ agency"] == pytest.approx(10339 / 10166)
     assert "2024 (1 Jan–31 Jul)" in shown["Year"].to_list()
-    from coopanalysis.display import table_html
+    from coopanalysis.present.display import table_html
 
     assert '<td class="num">101.7%</td>' in table_html(shown) and '<td>2022</td>' in table_html(shown)
     template, values = reconcile.reconciliation_reasons(out)
@@ -322,8 +323,8 @@ def test_reconciliation_table_and_reasons_for_readers():
 
 
 def test_tables_for_readers_have_human_headers_and_names():
-    from coopanalysis.transparency import validation_table
-    from coopanalysis.transparency.labels import for_readers
+    from coopanalysis.io.transparency import validation_table
+    from coopanalysis.core.providers import for_readers
 
     assert for_readers(validation_table()).columns == ["File", "Rows read", "Rows kept", "Rows set aside",
                                                        "Why set aside"]

@@ -15,10 +15,10 @@ from coopanalysis import __version__
 from coopanalysis.errors import CoopAnalysisError
 
 COMMAND_MODULES = (
-    "coopanalysis.loading",  # validate
+    "coopanalysis.io.requests",  # validate
     "coopanalysis.synth",  # synth
     "coopanalysis.batch",  # run
-    "coopanalysis.render",  # render
+    "coopanalysis.html.render",  # render
 )
 
 

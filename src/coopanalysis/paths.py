@@ -8,7 +8,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent.parent
 DATA_DIR = PROJECT_DIR / "data"
 NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
-TEMPLATES_DIR = PACKAGE_DIR / "templates"
+TEMPLATES_DIR = PACKAGE_DIR / "html" / "templates"
 
 SAMPLE_REQUESTS = DATA_DIR / "sample" / "requests_synthetic.csv"
 KNPA_SERIES = DATA_DIR / "published" / "npa_overseas_it_requests_press.csv"

@@ -18,7 +18,7 @@ from dataclasses import asdict
 def serve(result_fd: int) -> int:
     import papermill  # noqa: F401  (loaded once for every report of this worker)
 
-    from coopanalysis import render
+    from coopanalysis.html import render
     from coopanalysis.batch.runner import ReportJob, run_report
 
     render.vega_bundle()

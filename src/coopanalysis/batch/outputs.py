@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from coopanalysis.display import format_headline_value
+from coopanalysis.present.display import format_headline_value
 
 MANIFEST_NAME = ".coopanalysis-manifest.json"
 SUMMARY_NAME = "summary.json"

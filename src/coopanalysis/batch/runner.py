@@ -132,7 +132,7 @@ def describe_error(exc: BaseException) -> str:
 def render_failed(job: ReportJob, error: str) -> dict[str, Path]:
     """Move the partly executed notebook to `failed/` and render it there; never touches NAME.html."""
     from coopanalysis.batch.outputs import now_iso
-    from coopanalysis.render import render_notebook
+    from coopanalysis.html.render import render_notebook
 
     f = job_files(job)
     out: dict[str, Path] = {}
@@ -252,11 +252,11 @@ def run_report(job: ReportJob) -> ReportResult:
             _log.error("report %s: %s", job.name, error)
         if error is None:
             try:
-                from coopanalysis.render import read_headlines, render_notebook
+                from coopanalysis.html.render import read_headlines, render_notebook
 
                 result.headlines = read_headlines(f["work"])
                 footer = {**job.footer, "Run at": now_iso(), "Execution time": f"{execution_s:.1f} s"}
-                from coopanalysis.leaks import request_id_lookup
+                from coopanalysis.publish.leaks import request_id_lookup
 
                 data = job.parameters.get("data")
                 ids = request_id_lookup(data) if isinstance(data, str) else None  # request logs only

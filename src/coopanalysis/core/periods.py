@@ -1,0 +1,47 @@
+"""Calendar periods as explicit date ranges (period_start, period_end inclusive)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from coopanalysis.core.schema import Period
+
+EVERY: dict[str, str] = {
+    "day": "1d",
+    "week": "1w",
+    "month": "1mo",
+    "quarter": "1q",
+    "half_year": "6mo",
+    "year": "1y",
+}
+"""Period name → polars duration string."""
+
+
+def period_start(date: pl.Expr, period: Period) -> pl.Expr:
+    """The first day of the period that contains `date` (weeks start on Monday; halves in January and July)."""
+    # Months and years step back by the day of the month / year: the same dates as `dt.truncate`,
+    # at about half its cost per row (it runs on every request of a log).
+    if period == "month":
+        return (date.cast(pl.Int32) - date.dt.day().cast(pl.Int32) + 1).cast(pl.Date)
+    if period == "year":
+        return (date.cast(pl.Int32) - date.dt.ordinal_day().cast(pl.Int32) + 1).cast(pl.Date)
+    return date.dt.truncate(EVERY[period])
+
+
+def period_end(start: pl.Expr, period: Period) -> pl.Expr:
+    """The last day of the period that starts at `start`."""
+    return start.dt.offset_by(EVERY[period]).dt.offset_by("-1d")
+
+
+def period_label(start: pl.Expr, period: Period) -> pl.Expr:
+    """A short label a reader knows: 2021, 2021-H1, 2021-Q3, 2021-03, or the ISO date for days and weeks."""
+    year = start.dt.year().cast(pl.String)
+    if period == "year":
+        return year
+    if period == "half_year":
+        return pl.concat_str(year, pl.lit("-H"), ((start.dt.month() - 1) // 6 + 1).cast(pl.String))
+    if period == "quarter":
+        return pl.concat_str(year, pl.lit("-Q"), start.dt.quarter().cast(pl.String))
+    if period == "month":
+        return start.dt.strftime("%Y-%m")
+    return start.dt.strftime("%Y-%m-%d")

@@ -1,0 +1,236 @@
+"""What a report notebook calls to show things: prose, tables, headline figures.
+
+Every value that comes from data is escaped before it reaches Markdown or HTML, so a
+platform name like ``<script>`` or ``[click](http://…)`` is shown as text, never run or
+linked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import importlib
+import math
+import re
+import string
+from collections.abc import Sequence
+from typing import Any
+
+from coopanalysis.html.render import HEADLINE_MIME, enable_offline_renderer
+
+# Markdown punctuation that can start or end formatting, links, headings, lists, tables.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:])")
+_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
+
+
+def setup_report() -> None:
+    """Prepare a report notebook: enable the offline chart renderer and, when the project's
+    chart theme exists (``coopanalysis.charts.enable_theme``), the theme."""
+    enable_offline_renderer()
+    try:
+        charts = importlib.import_module("coopanalysis.present.charts")
+    except ModuleNotFoundError as exc:
+        if exc.name != "coopanalysis.present.charts":
+            raise
+        return
+    enable_theme = getattr(charts, "enable_theme", None)
+    if callable(enable_theme):
+        enable_theme()
+
+
+def escape_markdown_text(value: str) -> str:
+    """``value`` as inert Markdown text: markdown punctuation backslash-escaped, line
+    breaks collapsed to a space, then ``<``, ``>``, ``&`` HTML-escaped."""
+    flat = _LINE_BREAKS.sub(" ", value)
+    return html.escape(_MARKDOWN_SPECIAL.sub(r"\\\1", flat), quote=False)
+
+
+class _EscapingFormatter(string.Formatter):
+    """str.format whose every replacement field is formatted first, then escaped."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        return escape_markdown_text(format(value, format_spec))
+
+
+def format_markdown(template: str, **values: Any) -> str:
+    """Fill ``template`` (``str.format`` syntax, format specs allowed: ``{n:,}``,
+    ``{share:.1%}``) with ``values``, each escaped for Markdown and HTML."""
+    return _EscapingFormatter().vformat(template, (), values)
+
+
+def say(template: str, **values: Any) -> None:
+    """Display a sentence of Markdown built from a template the report author wrote and
+    values that may come from data, e.g. ``say("**{platform}** answered {share:.0%}",
+    platform=name, share=0.42)``. Values can never add HTML, links or formatting."""
+    from IPython.display import display
+
+    text = format_markdown(template, **values)
+    display({"text/markdown": text, "text/plain": template.format(**values)}, raw=True)
+
+
+YEAR_COLUMNS = ("year", "first_year", "last_year")
+"""Columns of calendar years: shown as 2013, never 2,013 (so is any column labelled "Year …")."""
+
+SHARE_SUFFIXES = ("share",)
+RATE_COLUMNS = ("growth", "cagr")
+"""Float columns whose name ends in "share" or is growth / cagr hold fractions: shown as 54.2%."""
+
+Kind = str  # "year" | "percent" | "signed percent" | ""
+
+
+def column_kind(name: str) -> Kind:
+    """How a column's numbers read, from its name: "year" for year / first_year / last_year or
+    a label starting with "Year"; "percent" for a name ending in share ("answered_share",
+    "Answered share") or a ratio written with ÷ ("Providers ÷ agency"); "signed percent" for growth / cagr; "" otherwise."""
+    key = re.sub(r"[\s\-]+", "_", name.strip().lower())
+    if key in YEAR_COLUMNS or key == "year" or key.startswith("year_") or key.startswith("year("):
+        return "year"
+    if key.endswith(SHARE_SUFFIXES) or "÷" in key:  # "Providers ÷ agency": a ratio
+        return "percent"
+    if key in RATE_COLUMNS:
+        return "signed percent"
+    return ""
+
+
+def _format_cell(value: Any, kind: Kind = "") -> tuple[str, str]:
+    """(escaped text, css class) for one table cell of a column of `kind` (see `column_kind`)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–", "null"
+    if isinstance(value, bool):
+        return ("yes" if value else "no"), ""
+    if kind == "year" and isinstance(value, (int, float)) and float(value).is_integer():
+        return f"{int(value)}", "num"
+    if kind in ("percent", "signed percent") and isinstance(value, float) and math.isfinite(value):
+        text = f"{value:+,.1%}" if kind == "signed percent" else f"{value:,.1%}"
+        return text.replace("-", "−"), "num"
+    if isinstance(value, int):
+        return f"{value:,}", "num"
+    if isinstance(value, float):
+        if math.isinf(value):
+            return ("∞" if value > 0 else "−∞"), "num"
+        if value.is_integer() and abs(value) < 1e15:
+            return f"{value:,.0f}", "num"
+        return (f"{value:,.2f}" if abs(value) >= 1 else f"{value:.3g}"), "num"
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return html.escape(value.isoformat()), ""
+    if isinstance(value, dt.timedelta):
+        return html.escape(str(value)), "num"
+    return html.escape(str(value)), ""
+
+
+def table_html(df: Any, *, caption: str | None = None, max_rows: int = 200) -> str:
+    """An escaped HTML table of a polars DataFrame: numbers with thousands separators and
+    right-aligned, years without a separator (2013), fractions in share / growth columns as
+    percentages (54.2%, see `column_kind`), nulls shown as a dash, at most ``max_rows`` rows
+    with a note saying so."""
+    import polars as pl
+
+    if isinstance(df, pl.LazyFrame):
+        raise TypeError("show_table takes a polars DataFrame; aggregate and .collect() the LazyFrame first")
+    if not isinstance(df, pl.DataFrame):
+        raise TypeError(f"show_table takes a polars DataFrame, not {type(df).__name__}")
+    from coopanalysis.publish.disclosure import label_hidden
+
+    df = label_hidden(df)  # hidden counts read "<k" or "withheld", never a number
+    numeric = [dtype.is_numeric() for dtype in df.dtypes]
+    parts = ['<table class="coop-table">']
+    if caption is not None:
+        parts.append(f"<caption>{html.escape(str(caption))}</caption>")
+    num_class = ' class="num"'  # attributes in the order the page's sanitiser writes them
+    head = "".join(
+        f'<th{num_class if is_num else ""} scope="col">{html.escape(name)}</th>'
+        for name, is_num in zip(df.columns, numeric, strict=True)
+    )
+    parts.append(f"<thead><tr>{head}</tr></thead>")
+    parts.append("<tbody>")
+    shown = df.head(max_rows)
+    kinds = [column_kind(name) for name in df.columns]
+    for row in shown.iter_rows():
+        cells = []
+        for value, kind in zip(row, kinds, strict=True):
+            text, css = _format_cell(value, kind)
+            cells.append(f'<td class="{css}">{text}</td>' if css else f"<td>{text}</td>")
+        parts.append("<tr>" + "".join(cells) + "</tr>")
+    parts.append("</tbody></table>")
+    if df.height > shown.height:
+        parts.append(
+            f'<p class="coop-table-note">Showing the first {shown.height:,} of {df.height:,} rows.</p>'
+        )
+    return "\n".join(parts)
+
+
+def show_table(df: Any, *, caption: str | None = None, max_rows: int = 200) -> None:
+    """Display a polars DataFrame as an escaped HTML table (see :func:`table_html`)."""
+    from IPython.display import display
+
+    plain = (f"{caption}\n" if caption else "") + str(df.head(max_rows))
+    display({"text/html": table_html(df, caption=caption, max_rows=max_rows), "text/plain": plain}, raw=True)
+
+
+def _json_number(value: Any) -> Any:
+    if hasattr(value, "item") and callable(value.item):  # numpy / polars scalars
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise TypeError(f"a headline value must be a number, text or None, not {type(value).__name__}")
+
+
+HEADLINE_UNITS = ("count", "share", "growth", "days")
+"""How a headline value reads: a count (8,921), a share (84.4%), a growth (+0.2%), days (11 days)."""
+
+
+def format_headline_value(value: Any, unit: str | None) -> str:
+    """A headline value as a reader reads it, by its unit; '–' when there is none."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if unit == "share":
+        return f"{value:.1%}"
+    if unit == "growth":
+        return f"{value:+.1%}".replace("-", "−")
+    if unit == "days":
+        return f"{value:,.0f} days"
+    if isinstance(value, int) or unit == "count":
+        return f"{value:,.0f}"
+    return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+def headline_payload(
+    name: str,
+    value: Any,
+    *,
+    label: str | None = None,
+    interval: Sequence[Any] | None = None,
+    unit: str | None = None,
+) -> dict[str, Any]:
+    """The JSON payload of a headline figure: ``{"name", "value", "label", "interval", "unit"}``."""
+    if unit is not None and unit not in HEADLINE_UNITS:
+        raise ValueError(f"headline {name!r}: unit must be one of {', '.join(HEADLINE_UNITS)}, not {unit!r}")
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError("a headline needs a non-empty name")
+    if interval is not None:
+        interval = list(interval)
+        if len(interval) != 2:
+            raise ValueError(f"headline {name!r}: interval must be (low, high), got {len(interval)} values")
+        interval = [_json_number(v) for v in interval]
+    return {"name": name, "value": _json_number(value), "label": label, "interval": interval, "unit": unit}
+
+
+def headline(
+    name: str, value: Any, *, label: str | None = None, interval: tuple | None = None, unit: str | None = None
+) -> None:
+    """Record a headline figure for the batch runner (read back by
+    ``coopanalysis.render.read_headlines``); the offline page does not show it."""
+    from IPython.display import display
+
+    payload = headline_payload(name, value, label=label, interval=interval, unit=unit)
+    shown = format_headline_value(payload["value"], unit)
+    if payload["interval"] is not None:
+        low, high = (format_headline_value(v, unit) for v in payload["interval"])
+        shown += f" ({low} to {high})"
+    display({HEADLINE_MIME: payload, "text/plain": f"Headline {label or name}: {shown}"}, raw=True)
