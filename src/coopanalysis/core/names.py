@@ -1,4 +1,5 @@
-"""One spelling per platform, and one colour per platform in every report."""
+"""The one registry of names and labels: one spelling per platform, one colour per platform, and one
+human label per column, used by every chart, table, sentence and export."""
 
 from __future__ import annotations
 
@@ -67,3 +68,35 @@ def canonical_platform(raw: pl.Expr) -> pl.Expr:
     Applied batch by batch: `replace_strict` has no streaming kernel in polars 2.1, and as a plain
     expression it would make the engine gather every row of a log before mapping the names."""
     return raw.map_batches(_canonical_platform_batch, return_dtype=pl.String, is_elementwise=True)
+
+
+LABELS: dict[str, str] = {
+    "request_id": "Request",
+    "requested_on": "Requested on",
+    "agency": "Agency",
+    "country": "Country",
+    "platform": "Platform",
+    "crime_type": "Crime type",
+    "channel": "Channel",
+    "responded_on": "Responded on",
+    "response": "Response",
+    "case_outcome": "Case outcome",
+    "closed_on": "Closed on",
+    "provider": "Provider",
+    "period_start": "Period start",
+    "period_end": "Period end",
+    "period": "Period",
+    "requests": "Requests",
+    "answered": "Answered",
+    "answered_share": "Answered share",
+    "accounts": "Accounts",
+    "legal_process": "Legal process",
+    "growth": "Growth",
+    "source": "Source",
+}
+"""Human labels for chart titles, axes and tooltips."""
+
+
+def label(column: str) -> str:
+    """The human label of a column (its own name, capitalised, when none is registered)."""
+    return LABELS.get(column, column.replace("_", " ").capitalize())

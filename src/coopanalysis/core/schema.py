@@ -72,38 +72,6 @@ COUNTS_SCHEMA: dict[str, pl.DataType] = {
 
 COUNTS_REQUIRED: tuple[str, ...] = ("source", "provider", "period_start", "period_end", "requests")
 
-LABELS: dict[str, str] = {
-    "request_id": "Request",
-    "requested_on": "Requested on",
-    "agency": "Agency",
-    "country": "Country",
-    "platform": "Platform",
-    "crime_type": "Crime type",
-    "channel": "Channel",
-    "responded_on": "Responded on",
-    "response": "Response",
-    "case_outcome": "Case outcome",
-    "closed_on": "Closed on",
-    "provider": "Provider",
-    "period_start": "Period start",
-    "period_end": "Period end",
-    "period": "Period",
-    "requests": "Requests",
-    "answered": "Answered",
-    "answered_share": "Answered share",
-    "accounts": "Accounts",
-    "legal_process": "Legal process",
-    "growth": "Growth",
-    "source": "Source",
-}
-"""Human labels for chart titles, axes and tooltips."""
-
-
-def label(column: str) -> str:
-    """The human label of a column (its own name, capitalised, when none is registered)."""
-    return LABELS.get(column, column.replace("_", " ").capitalize())
-
-
 def conform(lf: pl.LazyFrame, schema: dict[str, pl.DataType]) -> pl.LazyFrame:
     """Select the schema's columns in canonical order, cast, and add absent ones as null."""
     names = lf.collect_schema().names()

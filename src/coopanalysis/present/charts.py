@@ -22,7 +22,8 @@ import polars as pl
 
 from coopanalysis.transforms.outcomes import curve_by_day
 from coopanalysis.core.names import PLATFORM_COLOURS
-from coopanalysis.core.schema import CASE_OUTCOMES, LABELS, label
+from coopanalysis.core.names import LABELS, label
+from coopanalysis.core.schema import CASE_OUTCOMES
 
 THEME_NAME = "coopanalysis"
 
