@@ -8,7 +8,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coopanalysis.publish.disclosure import suppress_small_counts
+from coopanalysis.publish.suppression import suppress_small_counts
 
 
 def test_two_way_table_gets_complementary_cells() -> None:

@@ -15,7 +15,7 @@ from IPython.utils.capture import capture_output
 from nbconvert.filters import markdown2html
 
 from coopanalysis.present import display
-from coopanalysis.html import render
+from coopanalysis import html as render  # the html package API: sanitize_html, HEADLINE_MIME
 
 
 @pytest.fixture

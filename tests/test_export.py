@@ -65,3 +65,18 @@ def test_save_chart_replaces_atomically_and_refuses_other_formats(tmp_path):
     with pytest.raises(CoopAnalysisError, match="as .png or .svg only"):
         export.save_chart(_chart("요청"), tmp_path / "chart.pdf")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["chart.png"]
+    assert out.stat().st_mode & 0o777 == 0o644  # an exported chart is for readers (core.files.PUBLIC_FILE)
+
+
+def test_save_chart_keeps_the_good_file_when_drawing_fails(tmp_path, monkeypatch):
+    good = export.save_chart(_chart("요청"), tmp_path / "chart.svg")
+    before = good.read_bytes()
+
+    def broken(chart):
+        raise RuntimeError("vl-convert failed")
+
+    monkeypatch.setattr(export, "chart_to_svg", broken)
+    with pytest.raises(RuntimeError, match="vl-convert failed"):
+        export.save_chart(_chart("요청"), good)
+    assert good.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["chart.svg"]

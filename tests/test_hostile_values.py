@@ -12,7 +12,7 @@ import pytest
 
 from browser import chart_containers, chart_count, open_offline
 from coopanalysis.paths import NOTEBOOKS_DIR
-from coopanalysis.html.render import render_notebook
+from coopanalysis.html import render_notebook
 
 LONG = "L" * 10_000
 HOSTILE_PLATFORMS = ["</script><script>window.__xss=1</script>", "<img src=x onerror=window.__xss=1>", "Google"]

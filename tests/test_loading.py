@@ -228,3 +228,112 @@ def test_writing_a_cache_removes_caches_left_days_ago(mixed_csv: Path, tmp_path:
         [recent.name, *(p.name for p in theirs), f"requests-{loaded.fingerprint}.parquet",
          f"requests-{loaded.fingerprint}.rejects.parquet"]
     )
+
+
+# ----------------------------------------------------------------------------- one parse, one rejects contract
+
+
+def _parsed(expr_of, values: list[str | None]) -> list:
+    return pl.DataFrame({"x": values}, schema={"x": pl.String}).select(expr_of(pl.col("x")).alias("x"))["x"].to_list()
+
+
+def test_parse_count_reads_every_published_number_format() -> None:
+    from coopanalysis.io.parse import parse_count
+
+    texts = ["1,158", " 42 ", "1 158", "1\u00a0158", "1*", "-", "–", "N/A", "n/a", "NA", "", None, "0 - 249", "<10", "1.5", "x"]
+    assert _parsed(parse_count, texts) == [1158, 42, 1158, 1158, 1, *[None] * 11]
+    assert _parsed(parse_count, ["99999999999999999999999"]) == [None]  # too large: unreadable, not a crash
+
+
+def test_parse_share_reads_a_share_or_always_a_percentage() -> None:
+    from coopanalysis.io.parse import parse_share
+
+    texts = ["80%", "80", "0.8", "0,8", " 12.5 % ", "-", "N/A", "", None]
+    assert _parsed(parse_share, texts) == pytest.approx([0.8, 0.8, 0.8, 0.8, 0.125, None, None, None, None])
+    percent = _parsed(lambda e: parse_share(e, percent=True), [*texts, "1*", "1,000"])
+    assert percent == pytest.approx([0.8, 0.8, 0.008, 0.08, 0.125, None, None, None, None, 0.01, 10.0])
+
+
+def test_parse_bounds_and_unreadable_cells() -> None:
+    from coopanalysis.io.parse import is_unreadable, parse_high, parse_low
+
+    texts = ["42", "0 - 249", "<10", "1,000*", "-", "", None, "many", "99999999999999999999999"]
+    assert _parsed(parse_low, texts) == [42, 0, 0, 1000, None, None, None, None, None]
+    assert _parsed(parse_high, texts) == [42, 249, 9, 1000, None, None, None, None, None]
+    assert _parsed(is_unreadable, texts) == [False, False, False, False, False, False, False, True, False]
+
+
+def test_rejects_frame_is_the_one_contract() -> None:
+    from coopanalysis.io.rejects import (
+        REASONS, REJECTS_SCHEMA, check_rows_add_up, count_by_reason, empty_rejects, rejects_frame,
+    )
+    from coopanalysis.errors import CoopAnalysisError
+
+    assert list(REJECTS_SCHEMA) == ["source_file", "line", "column", "reason", "message", "value"]
+    assert empty_rejects().schema == pl.Schema(REJECTS_SCHEMA) and empty_rejects().height == 0
+    rows = pl.DataFrame({"n": [7, 3, 5], "text": ["x", None, "y"], "why": ["blank_row", "an unregistered reason", "blank_row"]})
+    out = rejects_frame(rows, source_file="f.csv", line=pl.col("n"), column="requests", reason=pl.col("why"),
+                        value=pl.col("text"))
+    assert out.schema == pl.Schema(REJECTS_SCHEMA)
+    assert out.rows() == [
+        ("f.csv", 3, "requests", "an unregistered reason", "an unregistered reason", None),
+        ("f.csv", 5, "requests", "blank_row", REASONS["blank_row"], "y"),
+        ("f.csv", 7, "requests", "blank_row", REASONS["blank_row"], "x"),
+    ]
+    assert count_by_reason(out) == {"blank_row": 2, "an unregistered reason": 1}
+    assert count_by_reason(empty_rejects()) == {}
+    check_rows_add_up("f.csv", 10, 7, 3)
+    with pytest.raises(CoopAnalysisError, match="f.csv: 10 rows read but 8 kept"):
+        check_rows_add_up("f.csv", 10, 8, 3)
+
+
+def test_request_rejects_follow_the_contract(mixed_csv: Path) -> None:
+    from coopanalysis.io.rejects import REASONS, REJECTS_SCHEMA
+
+    rejects = load_requests(mixed_csv, today=TODAY).rejects
+    assert rejects.schema == pl.Schema(REJECTS_SCHEMA)
+    assert rejects["line"].to_list() == sorted(rejects["line"].to_list())
+    assert all(REASONS[r] == m for r, m in rejects.select("reason", "message").iter_rows())
+
+
+def test_published_series_sets_facts_aside_as_rejects_with_their_lines() -> None:
+    from coopanalysis.io.published import load_knpa_series
+    from coopanalysis.io.rejects import REASONS, REJECTS_SCHEMA
+
+    series = load_knpa_series()
+    aside = series.set_aside
+    assert aside.schema == pl.Schema(REJECTS_SCHEMA)
+    assert series.facts_used + aside.height == series.rows_read
+    source = paths.KNPA_SERIES.read_text(encoding="utf-8").splitlines()
+    for line, column, reason, message, value in aside.select("line", "column", "reason", "message", "value").iter_rows():
+        assert (column, reason, message) == ("period", "not_one_calendar_span", REASONS["not_one_calendar_span"])
+        assert source[line - 1].split(",")[3] == value  # the line a spreadsheet shows (header = line 1)
+    assert set(aside["value"]) == {"annual mean", "period mean", "annual approx", "since Oct 2024"}
+
+
+def test_is_request_log_tells_a_log_from_the_published_series() -> None:
+    from coopanalysis.io.sources import is_request_log
+
+    assert is_request_log("data/requests.csv") and is_request_log("")
+    assert not is_request_log(str(paths.KNPA_SERIES)) and not is_request_log(paths.KNPA_SERIES.name)
+
+
+def test_cache_files_are_private_and_validate_writes_rejects(mixed_csv: Path, tmp_path: Path) -> None:
+    loaded = load_requests(mixed_csv, today=TODAY).kept_on_disk(tmp_path / "cache")
+    for path in (tmp_path / "cache").iterdir():
+        assert path.stat().st_mode & 0o777 == 0o600, path.name
+    assert loaded.rows_rejected == 8
+    out = tmp_path / "out" / "rejects.csv"
+    assert cli.main(["validate", str(mixed_csv), "--rejects", str(out), "--json"]) == 0
+    written = pl.read_csv(out)
+    assert written.columns == ["source_file", "line", "column", "reason", "message", "value"]
+    assert written.height == 8 and not list(out.parent.glob(".*.tmp"))
+
+
+def test_only_the_adapter_touches_dataframely_internals() -> None:
+    package = Path(__file__).resolve().parents[1] / "src" / "coopanalysis"
+    touching = sorted(
+        str(p.relative_to(package)) for p in package.rglob("*.py")
+        if any(name in p.read_text(encoding="utf-8") for name in ("._lf", "._rule_columns", "_rule_columns"))
+    )
+    assert touching == ["io/_dataframely.py"]

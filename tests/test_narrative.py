@@ -6,10 +6,10 @@ import datetime as dt
 
 import polars as pl
 
-from coopanalysis.present import narrative
+from coopanalysis.present import narrative, tables
 from coopanalysis.transforms.outcomes import answered_share, funnel
 from coopanalysis.core.stats import wilson_bounds
-from coopanalysis.reports.tables import InputSummary
+from coopanalysis.reports.source import InputSummary
 
 D = dt.date
 
@@ -163,7 +163,7 @@ def test_untraceable_and_response_time_sentences():
 
 
 def test_tables_for_readers():
-    rows = narrative.growth_rows(GROWTH)
+    rows = tables.growth_rows(GROWTH)
     assert rows.columns == ["Period", "Requests", "A year earlier", "Growth", "Note"]
     assert rows["Growth"].to_list() == ["–", "+68.9%", "–"]
     assert rows["Note"].to_list()[0] == "no figure for the base period"

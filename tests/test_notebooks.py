@@ -53,20 +53,102 @@ def test_exactly_one_parameters_cell_of_documented_literals(path: Path):
 
 
 @pytest.mark.parametrize("name", REPORTS)
-def test_reports_share_parameter_names_and_stay_thin(name: str):
-    path = paths.NOTEBOOKS_DIR / f"{name}.ipynb"
-    documented = papermill.inspect_notebook(str(path))
+def test_reports_share_parameter_names(name: str):
+    documented = papermill.inspect_notebook(str(paths.NOTEBOOKS_DIR / f"{name}.ipynb"))
     assert set(SHARED) <= set(documented)
-    nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        tree = ast.parse(cell.source)
+
+
+def test_transparency_parameters_come_first():
+    documented = list(papermill.inspect_notebook(str(paths.NOTEBOOKS_DIR / "transparency.ipynb")))
+    assert documented[:4] == ["country", "providers", "start", "end"] and "data" in documented
+
+
+LIBRARY = ("coopanalysis.reports", "coopanalysis.present")
+"""The only packages a notebook imports from: the report facades and the presentation layer."""
+
+NOT_IN_A_NOTEBOOK = (
+    ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.For, ast.AsyncFor, ast.While, ast.If,
+    ast.IfExp, ast.Try, ast.With, ast.AsyncWith, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp,
+    ast.NamedExpr, ast.Global, ast.Nonlocal, ast.Delete, ast.AugAssign, ast.AnnAssign,
+) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
+
+
+def _in_package(module: str, packages: tuple[str, ...] = LIBRARY) -> bool:
+    return any(module == m or module.startswith(m + ".") for m in packages)
+
+
+def _report_prefixes(trees: list[ast.Module]) -> set[str]:
+    """The dotted names through which a notebook reaches coopanalysis.reports ("volumes" after
+    `from coopanalysis.reports import volumes`, "coopanalysis.reports" after a plain import)."""
+    reports = ("coopanalysis.reports",)
+    found = set()
+    for tree in trees:
         for node in ast.walk(tree):
-            assert not isinstance(node, (ast.FunctionDef, ast.Try, ast.ClassDef, ast.If, ast.For, ast.While)), (
-                f"{name}: logic belongs in the library, not the notebook ({type(node).__name__})"
+            if isinstance(node, ast.ImportFrom) and _in_package(node.module or "", reports):
+                found |= {a.asname or a.name for a in node.names}
+            elif isinstance(node, ast.Import):
+                found |= {a.asname or "coopanalysis.reports" for a in node.names if _in_package(a.name, reports)}
+    return found
+
+
+def _dotted(node: ast.expr) -> str:
+    """"a.b.c" for a chain of attributes on a name; "" for anything else."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    return ".".join([node.id, *reversed(parts)]) if isinstance(node, ast.Name) else ""
+
+
+def _statement_problem(node: ast.stmt) -> str | None:
+    """Why a top-level statement of a code cell does not belong in a thin notebook (None: it does)."""
+    if isinstance(node, ast.ImportFrom):
+        return None if node.level == 0 and _in_package(node.module or "") else f"import from {node.module}"
+    if isinstance(node, ast.Import):
+        bad = [a.name for a in node.names if not _in_package(a.name)]
+        return f"import {', '.join(bad)}" if bad else None
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+        return None
+    if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and \
+            [type(t) for t in node.targets] == [ast.Name] and node.targets[0].id == "report":
+        return None
+    return f"{type(node).__name__} (only calls, and `report = ...`)"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_thin(path: Path):
+    """Parameters cell of literals -> one report facade call -> present calls and prose, nothing else."""
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    params = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    assert len(params) == 1, f"{path.name}: {len(params)} parameters cells"
+    lines = [ln for ln in params[0].source.splitlines() if ln.strip()]
+    assert lines and all("  # " in ln and " = " in ln for ln in lines), f"{path.name}: name: type = value  # help"
+    for node in ast.parse(params[0].source).body:
+        assert isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name), f"{path.name}: parameters"
+        ast.literal_eval(node.value)  # literals only
+    trees = [ast.parse(c.source) for c in code if c is not params[0]]
+    reports = _report_prefixes(trees)
+    facade_calls = []
+    for tree, cell in zip(trees, [c for c in code if c is not params[0]], strict=True):
+        for node in tree.body:
+            problem = _statement_problem(node)
+            assert problem is None, f"{path.name}: logic belongs in the library, not the notebook: {problem}"
+        for node in ast.walk(tree):
+            assert not isinstance(node, NOT_IN_A_NOTEBOOK), (
+                f"{path.name}: logic belongs in the library, not the notebook ({type(node).__name__})"
             )
+            if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                assert not any(isinstance(t, (ast.Subscript, ast.Attribute)) for t in targets), (
+                    f"{path.name}: no item or attribute assignment in a notebook")
+            assert not (isinstance(node, ast.Name) and node.id in ("pl", "polars")), f"{path.name}: no polars"
+            if isinstance(node, ast.Call) and _in_package(_dotted(node.func), tuple(reports)):
+                facade_calls.append(node)
         assert "Path(" not in cell.source and "os.path" not in cell.source
+    assert len(facade_calls) == 1, f"{path.name}: {len(facade_calls)} calls into coopanalysis.reports, not one"
+    assigned = [n for t in trees for n in t.body if isinstance(n, ast.Assign) and n.value is facade_calls[0]]
+    assert assigned and assigned[0].targets[0].id == "report", f"{path.name}: the report call is `report = ...`"
 
 
 # ------------------------------------------------------------------------- execution

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -16,7 +17,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from coopanalysis.html import render
+from coopanalysis.html.bundle import vega_bundle
+from coopanalysis.html.page import read_headlines
+from coopanalysis.html.renderer import register, render_html, render_notebook
+from coopanalysis.html.sanitise import sanitize_html
+from coopanalysis.present.mime import (
+    CHART_MIME,
+    HEADLINE_MIME,
+    JUPYTERLAB_VEGALITE_MIME,
+    chart_embed_html,
+    chart_mimebundle,
+    enable_offline_renderer,
+    escape_json_for_html,
+)
 from coopanalysis.present.display import headline_payload
 from coopanalysis.errors import DataFileError
 
@@ -63,7 +76,7 @@ def parse(page: str) -> PageParser:
 
 def chart_output(chart: alt.TopLevelMixin):
     """The display_data output our altair renderer produces for ``chart``."""
-    bundle, metadata = render.chart_mimebundle(chart.to_dict())
+    bundle, metadata = chart_mimebundle(chart.to_dict())
     return new_output("display_data", data=bundle, metadata=metadata)
 
 
@@ -96,7 +109,7 @@ def hostile_page() -> str:
         new_markdown_cell("# Requests"),
         code_cell("secret_variable_name_42 = 'hidden source'\nchart", chart_output(chart)),
     )
-    return render.render_html(nb, title="Hostile")
+    return render_html(nb, title="Hostile")
 
 
 # ----------------------------------------------------------------------------- escaping
@@ -104,7 +117,7 @@ def hostile_page() -> str:
 
 def test_escape_json_for_html_escapes_markup_characters_and_line_separators() -> None:
     value = {"a": HOSTILE + " & " + LINE_SEP + "\u2029", "k<": [1, "é한"]}
-    text = render.escape_json_for_html(value)
+    text = escape_json_for_html(value)
     for raw in ("<", ">", "&", LINE_SEP, "\u2029"):
         assert raw not in text
     assert "\\u003c/script\\u003e" in text
@@ -122,7 +135,7 @@ def test_escape_json_for_html_escapes_markup_characters_and_line_separators() ->
     )
 )
 def test_escape_json_for_html_round_trips_and_never_contains_markup(value) -> None:
-    text = render.escape_json_for_html(value)
+    text = escape_json_for_html(value)
     assert json.loads(text) == value
     assert not re.search("[<>&\u2028\u2029]", text)
 
@@ -146,7 +159,7 @@ def test_hostile_spec_cannot_close_the_script_element(hostile_page: str) -> None
 
 def test_chart_spec_in_page_decodes_to_the_original_spec() -> None:
     chart = bar_chart([HOSTILE, "Telegram"], [5, 7])
-    fragment = render.chart_embed_html(chart.to_dict(), element_id="c1")
+    fragment = chart_embed_html(chart.to_dict(), element_id="c1")
     script = parse(fragment).scripts[0]
     spec_json = script[script.index('"#c1", ') + len('"#c1", ') : script.rindex(', {"actions"')]
     assert json.loads(spec_json) == chart.to_dict()
@@ -159,8 +172,8 @@ def test_chart_spec_in_page_decodes_to_the_original_spec() -> None:
 def test_page_inlines_exactly_one_vega_bundle_for_three_charts() -> None:
     charts = [bar_chart(["a", "b"], [i, i + 1]) for i in range(3)]
     nb = executed_nb(*[code_cell("chart", chart_output(c)) for c in charts])
-    page_html = render.render_html(nb)
-    bundle = render.vega_bundle()
+    page_html = render_html(nb)
+    bundle = vega_bundle()
     assert page_html.count(bundle[-300:]) == 1
     assert page_html.count(bundle[:300]) == 1
     page = parse(page_html)
@@ -187,7 +200,7 @@ def test_page_has_no_remote_resource_and_no_code(hostile_page: str) -> None:
         ),
         code_cell("chart", chart_output(bar_chart(["a"], [1]))),
     )
-    for page_html in (hostile_page, render.render_html(nb)):
+    for page_html in (hostile_page, render_html(nb)):
         page = parse(page_html)
         for tag, attrs in page.tags:
             for name in ("src", "href", "action", "poster", "data"):
@@ -199,7 +212,7 @@ def test_page_has_no_remote_resource_and_no_code(hostile_page: str) -> None:
         lowered = page_html.lower()
         assert "require.js" not in lowered.replace("cdn.example.org/require.js", "")
         assert "mathjax" not in lowered and "mermaid" not in lowered
-    assert ">kept</th>" in render.render_html(nb)
+    assert ">kept</th>" in render_html(nb)
     # the code cell's source and prompts never reach the reader
     assert "secret_variable_name_42" not in hostile_page
     assert "In&nbsp;[" not in hostile_page and "In [" not in "".join(parse(hostile_page).text)
@@ -224,7 +237,7 @@ def test_stderr_is_hidden_and_errors_are_one_readable_line() -> None:
             ),
         )
     )
-    page_html = render.render_html(nb)
+    page_html = render_html(nb)
     text = "".join(parse(page_html).text)
     assert "visible stdout line" in text
     assert "noisy internals" not in page_html
@@ -239,14 +252,14 @@ def test_headlines_are_extracted_and_not_shown(tmp_path: Path) -> None:
     nb = executed_nb(
         code_cell(
             "headline(...)",
-            new_output("display_data", data={render.HEADLINE_MIME: payload, "text/plain": "Headline A: 12,771"}),
-            new_output("display_data", data={render.HEADLINE_MIME: other, "text/plain": "Headline B: 0.689"}),
+            new_output("display_data", data={HEADLINE_MIME: payload, "text/plain": "Headline A: 12,771"}),
+            new_output("display_data", data={HEADLINE_MIME: other, "text/plain": "Headline B: 0.689"}),
         ),
         code_cell("say(...)", new_output("display_data", data={"text/markdown": "Shown **text**"})),
     )
     path = tmp_path / "executed.ipynb"
     nbformat.write(nb, path)
-    found = render.read_headlines(path)
+    found = read_headlines(path)
     assert found == {
         "requests_2021": {
             "name": "requests_2021",
@@ -258,8 +271,8 @@ def test_headlines_are_extracted_and_not_shown(tmp_path: Path) -> None:
         "growth": {"name": "growth", "value": 0.689, "label": None, "interval": None, "unit": None},
     }
     assert list(found) == ["requests_2021", "growth"]
-    assert render.read_headlines(nbformat.read(path, as_version=4)) == found
-    page_html = render.render_notebook(path, tmp_path / "page.html").read_text(encoding="utf-8")
+    assert read_headlines(nbformat.read(path, as_version=4)) == found
+    page_html = render_notebook(path, tmp_path / "page.html").read_text(encoding="utf-8")
     assert "Headline A" not in page_html and "12,771" not in page_html and "0.689" not in page_html
     assert "<strong>text</strong>" in page_html
 
@@ -272,7 +285,7 @@ def test_footer_is_an_escaped_table() -> None:
         "packages": ["polars 2.1", "altair 6.3"],
         "run time": "3.4 s",
     }
-    page_html = render.render_html(nb, footer=footer, title="T <1>")
+    page_html = render_html(nb, footer=footer, title="T <1>")
     assert "<title>T &lt;1&gt;</title>" in page_html
     page = parse(page_html)
     assert not any("alert(1)" in s for s in page.scripts)
@@ -291,7 +304,7 @@ def _good_notebook():
 
 def test_failed_render_leaves_the_earlier_page_byte_identical(tmp_path: Path, monkeypatch) -> None:
     out = tmp_path / "report.html"
-    render.render_notebook(_good_notebook(), out)
+    render_notebook(_good_notebook(), out)
     before = out.read_bytes()
     assert b"First version" in before
 
@@ -299,7 +312,7 @@ def test_failed_render_leaves_the_earlier_page_byte_identical(tmp_path: Path, mo
     broken = tmp_path / "broken.ipynb"
     broken.write_text('{"cells": [', encoding="utf-8")
     with pytest.raises(DataFileError, match="broken.ipynb"):
-        render.render_notebook(broken, out)
+        render_notebook(broken, out)
     assert out.read_bytes() == before
 
     # the disk fails while the new page is being written: the old page stays
@@ -308,29 +321,29 @@ def test_failed_render_leaves_the_earlier_page_byte_identical(tmp_path: Path, mo
     def failing_fsync(fd):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(render.os, "fsync", failing_fsync)
+    monkeypatch.setattr(os, "fsync", failing_fsync)
     with pytest.raises(OSError, match="No space left"):
-        render.render_notebook(second, out)
+        render_notebook(second, out)
     assert out.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.ipynb", "report.html"]
 
     monkeypatch.undo()
-    render.render_notebook(second, out)
+    render_notebook(second, out)
     assert b"Second version" in out.read_bytes()
     assert out.stat().st_mode & 0o777 == 0o644  # readable by a web server, unlike mkstemp's 0o600
 
 
 def test_missing_notebook_is_a_data_file_error(tmp_path: Path) -> None:
     with pytest.raises(DataFileError, match="notebook not found"):
-        render.render_notebook(tmp_path / "nope.ipynb", tmp_path / "x.html")
+        render_notebook(tmp_path / "nope.ipynb", tmp_path / "x.html")
     with pytest.raises(DataFileError, match="notebook not found"):
-        render.read_headlines(tmp_path / "nope.ipynb")
+        read_headlines(tmp_path / "nope.ipynb")
     assert not (tmp_path / "x.html").exists()
 
 
 def test_render_command(tmp_path: Path, capsys) -> None:
     parser = argparse.ArgumentParser(prog="coopanalysis")
-    render.register(parser.add_subparsers(dest="command"))
+    register(parser.add_subparsers(dest="command"))
     source = tmp_path / "executed.ipynb"
     nbformat.write(_good_notebook(), source)
     out = tmp_path / "reports" / "page.html"
@@ -349,7 +362,7 @@ def test_render_command(tmp_path: Path, capsys) -> None:
 
 def test_renderer_bundle_serves_jupyterlab_and_the_offline_page() -> None:
     chart = bar_chart(["<b>x</b>", "Telegram"], [3, 4])
-    render.enable_offline_renderer()
+    enable_offline_renderer()
     try:
         assert alt.renderers.active == "coopanalysis"
         bundle, metadata = chart._repr_mimebundle_()
@@ -357,12 +370,12 @@ def test_renderer_bundle_serves_jupyterlab_and_the_offline_page() -> None:
         alt.renderers.enable("default")
     spec = chart.to_dict()
     # JupyterLab 4 draws this mime type with its built-in vega extension ...
-    assert bundle[render.JUPYTERLAB_VEGALITE_MIME] == spec
-    assert metadata[render.JUPYTERLAB_VEGALITE_MIME]["embed_options"]["actions"] is False
+    assert bundle[JUPYTERLAB_VEGALITE_MIME] == spec
+    assert metadata[JUPYTERLAB_VEGALITE_MIME]["embed_options"]["actions"] is False
     # ... and would prefer text/html over it, so there is none
     assert "text/html" not in bundle
     assert bundle["text/plain"] == "<Chart: Requests by platform>"
-    fragment = bundle[render.CHART_MIME]
+    fragment = bundle[CHART_MIME]
     assert fragment.startswith('<div class="coop-chart" id="coop-chart-')
     assert "<b>" not in fragment and "\\u003cb\\u003ex" in fragment
 
@@ -382,14 +395,14 @@ def test_vegalite_outputs_of_other_renderers_are_drawn_offline_too() -> None:
             ),
         )
     )
-    page = parse(render.render_html(nb))
+    page = parse(render_html(nb))
     chart_scripts = [s for s in page.scripts if "window.vegaEmbed(" in s and "window.vegaEmbed=" not in s]
     assert len(chart_scripts) == 1 and "\\u003c/script\\u003e" in chart_scripts[0]
     assert "<VegaLite 6 object>" not in "".join(page.text)
 
 
 def test_sanitize_html_keeps_tables_and_drops_active_content() -> None:
-    cleaned = render.sanitize_html(
+    cleaned = sanitize_html(
         '<table><caption>c</caption><thead><tr><th class="num">n</th></tr></thead>'
         '<tbody><tr><td onclick="x()">1</td></tr></tbody></table>'
         '<script>alert(1)</script><style>body{}</style><a href="javascript:alert(1)">j</a>'
@@ -403,9 +416,9 @@ def test_sanitize_html_keeps_tables_and_drops_active_content() -> None:
 
 def test_stored_chart_html_is_not_trusted_the_spec_is_embedded_afresh() -> None:
     output = chart_output(bar_chart(["a", "b"], [1, 2]))
-    output.data[render.CHART_MIME] += "<script>window.__tampered = 1</script>"
+    output.data[CHART_MIME] += "<script>window.__tampered = 1</script>"
     nb = executed_nb(new_markdown_cell("# Platform answers\n\ntext"), code_cell("chart", output))
-    page_html = render.render_html(nb)
+    page_html = render_html(nb)
     assert "__tampered" not in page_html
     assert sum("window.vegaEmbed(" in s for s in parse(page_html).scripts) == 1  # the one chart
     assert "<title>Platform answers</title>" in page_html  # default title: first heading

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from browser import chart_containers, chart_count, hover_first_mark, open_offline
-from coopanalysis.html.render import read_headlines, render_notebook
+from coopanalysis.html import read_headlines, render_notebook
 
 XSS = "</script><img src=x onerror=window.__xss=1>"
 BOLD = "<b>x</b>"

@@ -26,7 +26,7 @@ import pytest
 
 from browser import CHART_SELECTOR, TOOLTIP_SELECTOR, chart_containers, chart_count, open_offline
 from coopanalysis import paths
-from coopanalysis.html.render import CHART_MIME, VEGALITE_MIMES
+from coopanalysis.present.mime import CHART_MIME, VEGALITE_MIMES
 
 pytestmark = pytest.mark.browser
 

@@ -17,11 +17,13 @@ from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from coopanalysis.present import narrative
-from coopanalysis.reports import tables
+from coopanalysis.present.tables import share_rows
+from coopanalysis.reports import outcomes, volumes
 from coopanalysis.publish.disclosure import hide_two_way, label_hidden
 from coopanalysis.publish.leaks import CaseLevelDataError, check_shareable
-from coopanalysis.html.render import render_notebook
-from coopanalysis.transforms import transparency as summaries
+from coopanalysis.html import render_notebook
+from coopanalysis.present.transparency_text import ranking_sentence
+from coopanalysis.publish.transparency import hide_position, hide_small
 
 HEADER = "request_id,requested_on,agency,country,platform,crime_type,channel,responded_on,response,case_outcome,closed_on"
 
@@ -68,7 +70,7 @@ def test_two_way_table_with_margins_never_has_a_lone_hidden_entry(rows: int, col
 
 def test_volume_report_hides_small_counts_everywhere(tmp_path: Path) -> None:
     log = small_log(tmp_path / "log.csv")
-    t = tables.volume_tables(str(log), period="year", suppress_below=10)
+    t = volumes.volume_report(str(log), period="year", suppress_below=10)
     rare = t.volumes.filter(pl.col("platform") == "Rare")
     # the 3 requests of 2022 are hidden as "<10"; the zero of 2023 is shown (a zero reveals nobody)
     assert rare.select("requests", "requests_hidden").rows() == [(None, "<10"), (0, None)]
@@ -85,19 +87,19 @@ def test_volume_report_hides_small_counts_everywhere(tmp_path: Path) -> None:
     values = [row["requests"] for d in spec["datasets"].values() for row in d if row.get("requests") is not None]
     assert values and not [v for v in values if 0 < v < 10]
     # off: every count shown, unchanged
-    plain = tables.volume_tables(str(log), period="year")
+    plain = volumes.volume_report(str(log), period="year")
     assert plain.volumes.filter(pl.col("platform") == "Rare")["requests"].sum() == 3
     assert "requests_hidden" not in plain.volumes.columns
 
 
 def test_outcome_sentences_say_fewer_than_k(tmp_path: Path) -> None:
     log = small_log(tmp_path / "log.csv")
-    o = tables.outcome_tables(str(log), suppress_below=10)
+    o = outcomes.outcome_report(str(log), suppress_below=10)
     rare = o.answered_by_platform.filter(pl.col("platform") == "Rare").row(0, named=True)
     assert rare["requests"] is None and rare["answered_share"] is None and rare["ci_low"] is None
     text = narrative.answered_sentences(o.answered_by_platform, limit=5)
     assert "Rare received fewer than 10 requests; how many were answered is withheld" in text
-    rows = narrative.share_rows(o.answered_by_platform, by="platform").filter(pl.col("Platform") == "Rare")
+    rows = share_rows(o.answered_by_platform, by="platform").filter(pl.col("Platform") == "Rare")
     assert rows.row(0) == ("Rare", "<10", "<10", "withheld", "withheld")
     assert "Rare" not in o.time_to_response["platform"].to_list()  # a curve of 3 requests is not drawn
     assert o.time_to_response["at_risk"].null_count() == o.time_to_response.height
@@ -108,14 +110,15 @@ def test_transparency_counts_below_k_are_hidden() -> None:
     df = pl.DataFrame({"provider": ["a", "a", "b", "b"], "year": [2021, 2022, 2021, 2022],
                        "requests": [4, 50, 60, 70], "answered": [2, 30, 40, 50],
                        "answered_share": [0.5, 0.6, 0.67, 0.71]})
-    out = summaries.hide_small(df, threshold=10, by=["provider", "year"])
+    out = hide_small(df, threshold=10, by=["provider", "year"])
     assert out["requests"].to_list()[0] is None and out["requests_hidden"][0] == "<10"
     assert out["answered_share"][0] is None  # a share resting on a hidden count is hidden
     assert out["requests"].null_count() == 4  # complementary cells along both dimensions
-    template, values = summaries.ranking_sentence(
-        {"provider": "google", "country": "KR", "rank": 40, "countries": 90, "requests": 3},
-        start=dt.date(2020, 1, 1), end=dt.date(2020, 12, 31), suppress_below=10)
-    assert "fewer than {requests}" in template and values["requests"] == 10
+    position = hide_position({"provider": "google", "country": "KR", "rank": 40, "countries": 90, "requests": 3},
+                             threshold=10)
+    assert position["requests"] is None and position["rank"] is None and position["requests_hidden"] == "<10"
+    text = ranking_sentence(position, start=dt.date(2020, 1, 1), end=dt.date(2020, 12, 31))
+    assert "fewer than 10 requests" in text and "3" not in text.replace("31 December", "")
 
 
 # ------------------------------------------------------------------------- case-level data

@@ -189,9 +189,9 @@ def test_scaling_to_1000_rows_adds_up_and_keeps_the_mix():
 
 
 def test_largest_remainder_adds_up_exactly():
-    got = synth._largest_remainder([1, 1, 1], 10)
+    got = synth.calibration.largest_remainder([1, 1, 1], 10)
     assert got.tolist() == [4, 3, 3]
-    assert synth._largest_remainder([7560, 12771], 1).sum() == 1
+    assert synth.calibration.largest_remainder([7560, 12771], 1).sum() == 1
 
 
 def test_chunks_bounded_and_same_rows_whatever_the_chunking():
@@ -259,7 +259,7 @@ def test_failed_run_keeps_the_earlier_output(tmp_path, monkeypatch):
         yield pl.DataFrame(schema=REQUESTS_SCHEMA)
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(synth, "synthesize", broken)
+    monkeypatch.setattr(synth.write, "synthesize", broken)  # where write_synthetic looks it up
     with pytest.raises(RuntimeError, match="disk full"):
         synth.write_synthetic(out, rows=10, seed=1)
     assert out.read_text() == "earlier,good\n"

@@ -8,7 +8,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from coopanalysis.reports import tables
+from coopanalysis.reports import figures, outcomes, volumes
+from coopanalysis.reports.yearly import period_text, projection_frame
 from coopanalysis.errors import ParameterError
 
 D = dt.date
@@ -16,7 +17,7 @@ D = dt.date
 
 def test_period_text_names_full_and_partial_years():
     df = pl.DataFrame({"s": [D(2021, 1, 1), D(2024, 1, 1)], "e": [D(2021, 12, 31), D(2024, 7, 31)]})
-    assert df.select(tables.period_text(pl.col("s"), pl.col("e"))).to_series().to_list() == ["2021", "2024 (1 Jan–31 Jul)"]
+    assert df.select(period_text(pl.col("s"), pl.col("e"))).to_series().to_list() == ["2021", "2024 (1 Jan–31 Jul)"]
 
 
 def test_projection_frame_stacks_observed_and_projected():
@@ -24,7 +25,7 @@ def test_projection_frame_stacks_observed_and_projected():
                            "requests": [8961, 5161]})
     proj = pl.LazyFrame({"year": [2024], "as_of": [D(2024, 7, 31)], "observed": [5161], "projected": [8868.2],
                          "low": [8627.9], "high": [9113.5], "method": ["run_rate"], "basis": ["213 days"]})
-    out = tables.projection_frame(yearly, proj).collect()
+    out = projection_frame(yearly, proj).collect()
     expected = pl.DataFrame(
         {"year": [2023, 2024, 2024], "kind": ["observed", "observed", "projected"],
          "method": ["observed", "observed so far", "run rate"], "requests": [8961.0, 5161.0, 8868.2],
@@ -36,8 +37,8 @@ def test_projection_frame_stacks_observed_and_projected():
     assert_frame_equal(out, expected)
 
 
-def test_volume_tables_on_the_published_series():
-    t = tables.volume_tables("published/npa_overseas_it_requests_press.csv")
+def test_volume_report_on_the_published_series():
+    t = volumes.volume_report("published/npa_overseas_it_requests_press.csv")
     assert t.input.kind == "published series"
     assert t.input.rows_read == t.input.rows_kept + t.input.rows_rejected
     assert t.volumes["requests"].to_list() == [7560, 12771, 10166, 8961, 5161]
@@ -45,13 +46,14 @@ def test_volume_tables_on_the_published_series():
     run_rate = t.projection.filter(pl.col("method") == "run rate")
     assert run_rate["requests"].item() == pytest.approx(5161 * 366 / 213)
     assert t.top_agencies.height == 0 and t.top_agencies.columns == ["agency", "requests", "share"]
-    assert tables.latest_growth_figure(t.growth)["label"] == "Year-over-year growth, 2023"
+    assert figures.latest_growth_figure(t.growth)["label"] == "Year-over-year growth, 2023"
+    assert t.latest_growth_figure == figures.latest_growth_figure(t.growth)
 
 
 def test_published_series_rejects_agencies_and_outcomes():
     with pytest.raises(ParameterError, match="not broken down by agency"):
-        tables.volume_tables("published/npa_overseas_it_requests_press.csv", agencies=["Seoul"])
+        volumes.volume_report("published/npa_overseas_it_requests_press.csv", agencies=["Seoul"])
     with pytest.raises(ParameterError, match="case_outcomes needs a request log"):
-        tables.outcome_tables("published/npa_overseas_it_requests_press.csv")
+        outcomes.outcome_report("published/npa_overseas_it_requests_press.csv")
     with pytest.raises(ParameterError, match="top must be a whole number"):
-        tables.volume_tables("", top=0)
+        volumes.volume_report("", top=0)

@@ -174,7 +174,7 @@ def test_published_series_keeps_every_fact() -> None:
     series = load_knpa_series()
     assert series.facts_used + series.set_aside.height == series.rows_read == 21
     assert series.counts.collect().height == 12  # requests, replies and rates of one span make one row
-    assert set(series.set_aside["period"]) == {"annual mean", "period mean", "annual approx", "since Oct 2024"}
+    assert set(series.set_aside["value"]) == {"annual mean", "period mean", "annual approx", "since Oct 2024"}
 
 
 def test_closure_share_counts_cases_with_a_closing_date() -> None:

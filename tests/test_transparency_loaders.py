@@ -12,14 +12,17 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from coopanalysis.core.names import PLATFORM_NAMES
 from coopanalysis.errors import DataFileError
 from coopanalysis.paths import TRANSPARENCY_DIR
 from coopanalysis.io.transparency import (
     LEGAL_PROCESSES,
     TRANSPARENCY_SCHEMA,
     load_transparency,
+    transparency_rejects,
     validate_transparency,
 )
+from coopanalysis.io.rejects import REJECTS_SCHEMA
 from coopanalysis.io.transparency.meta import load_file as load_meta_file
 from coopanalysis.transforms.transparency import countable_requests
 
@@ -53,7 +56,9 @@ def test_schema_and_allowed_values(table):
     assert table["provider"].null_count() == 0
     assert (table["period_end"] >= table["period_start"]).all()
     assert table.filter(pl.col("answered_share") > 1).is_empty()
-    assert table.filter(pl.col("provider") != pl.col("provider").str.to_lowercase()).is_empty()
+    # providers carry the names of the request logs ("Google", "X", "AT&T"), registered once in core.names
+    assert set(table["provider"].unique()) <= set(PLATFORM_NAMES.values())
+    assert {"Google", "Meta", "Apple", "X", "Discord", "Telegram", "Microsoft", "AT&T"} <= set(table["provider"])
 
 
 # ------------------------------------------------------------------------ Google
@@ -62,9 +67,9 @@ def test_schema_and_allowed_values(table):
 def test_google_kr_2022_totals(table):
     # google-global-user-data-requests.csv, South Korea, 2022-06-30: Emergency 157, Other Legal 3279,
     # Preservation 3; 2022-12-31: Emergency 210, Other Legal 4182, Preservation 2.
-    assert countable_total(table, "google", "KR", D(2022, 1, 1), D(2022, 6, 30)) == 157 + 3279
-    assert countable_total(table, "google", "KR", D(2022, 7, 1), D(2022, 12, 31)) == 210 + 4182
-    h1 = rows(table, "google", "KR", D(2022, 1, 1), D(2022, 6, 30)).filter(pl.col("source").str.contains("global-user-data-requests"))
+    assert countable_total(table, "Google", "KR", D(2022, 1, 1), D(2022, 6, 30)) == 157 + 3279
+    assert countable_total(table, "Google", "KR", D(2022, 7, 1), D(2022, 12, 31)) == 210 + 4182
+    h1 = rows(table, "Google", "KR", D(2022, 1, 1), D(2022, 6, 30)).filter(pl.col("source").str.contains("global-user-data-requests"))
     by = {r["legal_process"]: r for r in h1.iter_rows(named=True)}
     assert by["emergency"]["answered_share"] == pytest.approx(0.82)
     assert by["legal"]["accounts"] == 21402
@@ -74,22 +79,22 @@ def test_google_kr_2022_totals(table):
 def test_google_us_detail_rows_partition_the_total(table):
     # US 2013-06-30: Emergency 119, Other Court Orders 671, Pen Register 207, Search Warrants 2456,
     # Subpoenas 7458, Wiretap 7 = 10,918, the US total Google published for Jan-Jun 2013. No total row.
-    assert countable_total(table, "google", "US", D(2013, 1, 1), D(2013, 6, 30)) == 10918
+    assert countable_total(table, "Google", "US", D(2013, 1, 1), D(2013, 6, 30)) == 10918
 
 
 def test_google_early_zero_is_null_not_zero(table):
     # South Korea 2010-06-30: "All,170,0,0" — Google published shares from 2010 H2, accounts from 2011 H1.
-    r = rows(table, "google", "KR", D(2010, 1, 1), D(2010, 6, 30)).row(0, named=True)
+    r = rows(table, "Google", "KR", D(2010, 1, 1), D(2010, 6, 30)).row(0, named=True)
     assert r["requests"] == 170 and r["legal_process"] == "all"
     assert r["answered_share"] is None and r["accounts"] is None
     # 2010-12-31: "All,190,45,0" — share reported, accounts not yet.
-    r = rows(table, "google", "KR", D(2010, 7, 1), D(2010, 12, 31)).row(0, named=True)
+    r = rows(table, "Google", "KR", D(2010, 7, 1), D(2010, 12, 31)).row(0, named=True)
     assert r["answered_share"] == pytest.approx(0.45) and r["accounts"] is None
 
 
 def test_google_blank_is_null(table):
     # China 2021-06-30 "Requests for data of local subsidiary,,," — blank, not 0.
-    r = rows(table, "google", "CN", D(2021, 1, 1), D(2021, 6, 30)).filter(
+    r = rows(table, "Google", "CN", D(2021, 1, 1), D(2021, 6, 30)).filter(
         pl.col("legal_process_detail") == "Requests for data of local subsidiary"
     )
     assert r.height == 1
@@ -142,20 +147,20 @@ def test_every_meta_file_loads_with_the_right_columns(path):
 def test_meta_kr_split_and_total(table):
     # PRPL-…-2022_H1.csv, South Korea: Total 1,165 = Legal 785 + Emergency 380; produced 639 + 334;
     # preservation 788 (accounts preserved 1,080).
-    h1 = rows(table, "meta", "KR", D(2022, 1, 1), D(2022, 6, 30))
+    h1 = rows(table, "Meta", "KR", D(2022, 1, 1), D(2022, 6, 30))
     by = {r["legal_process"]: r for r in h1.iter_rows(named=True)}
     assert set(by) == {"legal", "emergency", "preservation"}
-    assert countable_total(table, "meta", "KR", D(2022, 1, 1), D(2022, 6, 30)) == 1165
+    assert countable_total(table, "Meta", "KR", D(2022, 1, 1), D(2022, 6, 30)) == 1165
     assert (by["legal"]["answered"], by["emergency"]["answered"]) == (639, 334)
     assert by["legal"]["answered_share"] == pytest.approx(0.81)
     assert (by["preservation"]["requests"], by["preservation"]["accounts"]) == (788, 1080)
     # 2022_H2: Total 1,346 = 953 + 393.
-    assert countable_total(table, "meta", "KR", D(2022, 7, 1), D(2022, 12, 31)) == 1346
+    assert countable_total(table, "Meta", "KR", D(2022, 7, 1), D(2022, 12, 31)) == 1346
 
 
 def test_meta_before_split_is_one_all_row_and_blank_preservation_is_absent(table):
     # PRPL-…-2013_H1.csv, South Korea: Total Requests 7, accounts 15, 14%; no split, preservation blank.
-    r = rows(table, "meta", "KR", D(2013, 1, 1), D(2013, 6, 30))
+    r = rows(table, "Meta", "KR", D(2013, 1, 1), D(2013, 6, 30))
     assert r["legal_process"].to_list() == ["all"]
     assert r.select("requests", "accounts").row(0) == (7, 15)
     assert r["answered_share"][0] == pytest.approx(0.14)
@@ -163,7 +168,7 @@ def test_meta_before_split_is_one_all_row_and_blank_preservation_is_absent(table
 
 def test_meta_range_keeps_bounds(table):
     # 2013_H1 United States: Total Requests "11,000 - 12,000", accounts "20,000 - 21,000".
-    r = rows(table, "meta", "US", D(2013, 1, 1), D(2013, 6, 30)).row(0, named=True)
+    r = rows(table, "Meta", "US", D(2013, 1, 1), D(2013, 6, 30)).row(0, named=True)
     assert r["requests"] is None and (r["requests_low"], r["requests_high"]) == (11000, 12000)
     assert (r["accounts_low"], r["accounts_high"]) == (20000, 21000)
 
@@ -174,18 +179,18 @@ def test_meta_range_keeps_bounds(table):
 def test_apple_kr_2013_h1(table):
     # account_requests.csv "2013 H1,…,South Korea,4,4,2,2,0,50%": 4 requests, 2+0 with data.
     # device_requests.csv "2013 H1,…,South Korea,88,419,46,52%".
-    r = rows(table, "apple", "KR", D(2013, 1, 1), D(2013, 6, 30))
+    r = rows(table, "Apple", "KR", D(2013, 1, 1), D(2013, 6, 30))
     acc = r.filter(pl.col("legal_process_detail") == "Account requests").row(0, named=True)
     dev = r.filter(pl.col("legal_process_detail") == "Device requests").row(0, named=True)
     assert (acc["requests"], acc["accounts"], acc["answered"], acc["answered_share"]) == (4, 4, 2, 0.5)
     assert (dev["requests"], dev["answered"], dev["accounts"]) == (88, 46, None)
     assert dev["answered_share"] == pytest.approx(0.52)
-    assert countable_total(table, "apple", "KR", D(2013, 1, 1), D(2013, 6, 30)) == 4 + 88
+    assert countable_total(table, "Apple", "KR", D(2013, 1, 1), D(2013, 6, 30)) == 4 + 88
 
 
 def test_apple_placeholder_dash_is_null_and_bands_keep_bounds(table):
     # emergency_requests.csv "2015 H1,…,Austria,1, -, -, -, -".
-    r = rows(table, "apple", "AT", D(2015, 1, 1), D(2015, 6, 30)).filter(pl.col("legal_process") == "emergency")
+    r = rows(table, "Apple", "AT", D(2015, 1, 1), D(2015, 6, 30)).filter(pl.col("legal_process") == "emergency")
     assert r.select("requests", "answered", "answered_share").row(0) == (1, None, None)
     # us_national_security_requests.csv "2013 H1,…,National Security,0 - 249,0 - 249".
     ns = table.filter(
@@ -205,19 +210,19 @@ def test_apple_takedowns_are_not_user_data(table):
 def test_telegram_kr_quarters_and_year(table):
     # dataset.json KOR: 2024-10-01..12-31 270 requests / 658 users; 2025 quarters 372/1137, 570/1414,
     # 589/1408, 570/1495 and the 2025 total 2,101 / 5,454.
-    tg = table.filter((pl.col("provider") == "telegram") & (pl.col("country") == "KR"))
-    q4 = rows(table, "telegram", "KR", D(2024, 10, 1), D(2024, 12, 31)).row(0, named=True)
+    tg = table.filter((pl.col("provider") == "Telegram") & (pl.col("country") == "KR"))
+    q4 = rows(table, "Telegram", "KR", D(2024, 10, 1), D(2024, 12, 31)).row(0, named=True)
     assert (q4["requests"], q4["answered"], q4["accounts"]) == (None, 270, 658)
     y2025 = tg.filter(pl.col("period_start").dt.year() == 2025)
     assert y2025.height == 4
     assert (y2025["answered"].sum(), y2025["accounts"].sum()) == (2101, 5454)
     assert tg["requests"].null_count() == tg.height
     # 2024-01-01..09-30: 0 fulfilled — a published 0 stays 0.
-    assert rows(table, "telegram", "KR", D(2024, 1, 1), D(2024, 9, 30))["answered"].to_list() == [0]
+    assert rows(table, "Telegram", "KR", D(2024, 1, 1), D(2024, 9, 30))["answered"].to_list() == [0]
 
 
 def test_telegram_no_overlapping_periods(table):
-    tg = table.filter(pl.col("provider") == "telegram").sort("country", "period_start")
+    tg = table.filter(pl.col("provider") == "Telegram").sort("country", "period_start")
     overlaps = tg.with_columns(prev_end=pl.col("period_end").shift().over("country")).filter(
         pl.col("prev_end") >= pl.col("period_start")
     )
@@ -229,7 +234,7 @@ def test_telegram_no_overlapping_periods(table):
 
 def test_telegram_uncovered_total_gives_derived_remainder(table):
     # dataset.json DNK: 2024-01-01..09-30 1/1 and 2024-01-01..12-31 43/68, no Q4 → Q4 derived 42/67.
-    r = rows(table, "telegram", "DK", D(2024, 10, 1), D(2024, 12, 31)).row(0, named=True)
+    r = rows(table, "Telegram", "DK", D(2024, 10, 1), D(2024, 12, 31)).row(0, named=True)
     assert (r["answered"], r["accounts"]) == (42, 67)
     assert "derived" in r["legal_process_detail"]
 
@@ -239,7 +244,7 @@ def test_telegram_uncovered_total_gives_derived_remainder(table):
 
 def test_discord_q4_2023(table):
     # discord-2023-q4.csv: US table Total "1,326","1,073"; international Total 170, 19.
-    q4 = table.filter((pl.col("provider") == "discord") & (pl.col("period_start") == D(2023, 10, 1)))
+    q4 = table.filter((pl.col("provider") == "Discord") & (pl.col("period_start") == D(2023, 10, 1)))
     us = q4.filter((pl.col("country") == "US") & (pl.col("legal_process") == "legal"))
     assert (us["requests"].sum(), us["answered"].sum()) == (1326, 1073)
     intl = q4.filter((pl.col("country") != "US") & (pl.col("legal_process") == "legal"))
@@ -256,17 +261,17 @@ def test_discord_q4_2023(table):
 
 def test_twitter_kr_2017_h1(table):
     # information-requests-report-jan-jun-2017.csv: South Korea,KR,75,24%,98.
-    r = rows(table, "x", "KR", D(2017, 1, 1), D(2017, 6, 30)).row(0, named=True)
+    r = rows(table, "X", "KR", D(2017, 1, 1), D(2017, 6, 30)).row(0, named=True)
     assert (r["requests"], r["answered_share"], r["accounts"], r["legal_process"]) == (75, 0.24, 98, "all")
 
 
 def test_twitter_markers(table):
     # Albania,AL,-,-,- → null; Austria,AT,1*,100%,1 → 1.
-    al = rows(table, "x", "AL", D(2017, 1, 1), D(2017, 6, 30)).row(0, named=True)
+    al = rows(table, "X", "AL", D(2017, 1, 1), D(2017, 6, 30)).row(0, named=True)
     assert (al["requests"], al["answered_share"], al["accounts"]) == (None, None, None)
-    assert rows(table, "x", "AT", D(2017, 1, 1), D(2017, 6, 30))["requests"].to_list() == [1]
+    assert rows(table, "X", "AT", D(2017, 1, 1), D(2017, 6, 30))["requests"].to_list() == [1]
     # TOTAL line 6,448 is not kept, and equals the sum of the rows.
-    x17 = table.filter((pl.col("provider") == "x") & (pl.col("period_start") == D(2017, 1, 1)))
+    x17 = table.filter((pl.col("provider") == "X") & (pl.col("period_start") == D(2017, 1, 1)))
     assert x17["requests"].sum() == 6448
 
 
@@ -275,7 +280,7 @@ def test_twitter_markers(table):
 
 def test_compilation_less_than_10_is_a_range(table):
     # Full-Data(2009-2013).csv "Austria - Twitter, 2012 (1st half)",…,5.5,0,0,5.5 — 5.5 stood for "<10".
-    r = rows(table, "x", "AT", D(2012, 1, 1), D(2012, 6, 30)).row(0, named=True)
+    r = rows(table, "X", "AT", D(2012, 1, 1), D(2012, 6, 30)).row(0, named=True)
     assert r["requests"] is None and (r["requests_low"], r["requests_high"]) == (1, 9)
     assert r["accounts"] is None and (r["accounts_low"], r["accounts_high"]) == (1, 9)
     # no invented midpoint survives anywhere in the compilation's rows
@@ -286,7 +291,7 @@ def test_compilation_less_than_10_is_a_range(table):
 def test_compilation_split_annual_report_rejoined(table):
     # Microsoft 2012, Greece: both halves "4.5,3,67,5.5" — the annual report (9 requests, 6 with data,
     # 11 accounts) split in two. One full-year row with the original numbers.
-    ms = table.filter((pl.col("provider") == "microsoft") & (pl.col("country") == "GR")
+    ms = table.filter((pl.col("provider") == "Microsoft") & (pl.col("country") == "GR")
                       & (pl.col("period_start").dt.year() == 2012))
     assert ms.height == 1
     r = ms.row(0, named=True)
@@ -296,10 +301,10 @@ def test_compilation_split_annual_report_rejoined(table):
 
 def test_compilation_does_not_repeat_providers_own_files(table):
     comp = table.filter(pl.col("source") == "Full-Data(2009-2013).csv")
-    assert comp.filter(pl.col("provider") == "google").is_empty()
-    assert comp.filter(pl.col("provider").is_in(["meta", "apple"]) & (pl.col("period_start").dt.year() == 2013)).is_empty()
+    assert comp.filter(pl.col("provider") == "Google").is_empty()
+    assert comp.filter(pl.col("provider").is_in(["Meta", "Apple"]) & (pl.col("period_start").dt.year() == 2013)).is_empty()
     # KR Google 2013 H1 counted once (357, google-global-user-data-requests.csv 2013-06-30 All).
-    assert countable_total(table, "google", "KR", D(2013, 1, 1), D(2013, 6, 30)) == 357
+    assert countable_total(table, "Google", "KR", D(2013, 1, 1), D(2013, 6, 30)) == 357
 
 
 # ------------------------------------------------------------- no double counting
@@ -331,6 +336,48 @@ def test_validate_counts_add_up():
     assert len([f for f in by_file if f.startswith("meta_government_requests/")]) == 21
     tg = by_file["telegram_transparency/dataset.json"]
     assert tg["rows_read"] == 299
+
+
+def _source_line(file: str, line: int) -> str:
+    """The text of one line (from 1) of a bundled transparency file."""
+    text = (TRANSPARENCY_DIR / file).read_bytes().decode("utf-8-sig")
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")[line - 1]
+
+
+def test_rejects_follow_the_one_rejects_contract():
+    rejects = transparency_rejects()
+    assert rejects.schema == pl.Schema(REJECTS_SCHEMA)
+    report = validate_transparency()
+    assert rejects.height == sum(r["rows_rejected"] for r in report)
+    per_file = dict(rejects.group_by("source_file").len().iter_rows())
+    assert per_file == {r["file"]: r["rows_rejected"] for r in report if r["rows_rejected"]}
+    assert rejects["line"].null_count() == 0 and (rejects["line"] >= 1).all()
+    assert (rejects["message"] == rejects["reason"]).all()  # transparency reasons are their own sentences
+
+
+def test_rejects_point_at_the_source_line():
+    rejects = transparency_rejects()
+
+    def one(file: str, reason: str) -> dict:
+        return rejects.filter((pl.col("source_file") == file) & (pl.col("reason") == reason)).row(0, named=True)
+
+    g = one("google_user_data_requests/google-global-user-data-requests.csv", "no ISO 3166 country code")
+    # line 614: "2015-06-30,United Nations,,Other Legal Requests,1,0,1" (no territory code)
+    assert (g["line"], g["column"], g["value"]) == (614, "CLDR Territory Code", None)
+    assert "United Nations" in _source_line("google_user_data_requests/google-global-user-data-requests.csv", 614)
+    m = one("meta_government_requests/PRPL-Facebook-Government-Report-2017_H2.csv",
+            "country name not in the ISO 3166 reference")
+    assert (m["column"], m["value"]) == ("Country", "Somaliland")
+    assert _source_line("meta_government_requests/PRPL-Facebook-Government-Report-2017_H2.csv",
+                        m["line"]).startswith("Somaliland,")
+    t = one("telegram_transparency/dataset.json", "overlapping total: its uncovered remainder is kept as a derived row")
+    iso3, span = t["value"].split()
+    first, last = span.split("..")
+    assert f'"from": "{first}", "to": "{last}"' in _source_line("telegram_transparency/dataset.json", t["line"])
+    d = one("discord_transparency/discord-2023-q4.csv", "total line (checked against its rows, not kept)")
+    assert _source_line("discord_transparency/discord-2023-q4.csv", d["line"]).startswith(d["value"])
+    c = one("multi_provider_2009_2013/Full-Data(2009-2013).csv", "the provider's own report for this period is loaded")
+    assert f",{c['value']}," in _source_line("multi_provider_2009_2013/Full-Data(2009-2013).csv", c["line"])
 
 
 def _copy_family(tmp_path: Path, family: str) -> Path:
@@ -369,15 +416,17 @@ def test_unknown_family_directory(tmp_path):
 def test_a_subset_of_families_loads(tmp_path):
     root = _copy_family(tmp_path, "twitter_information_requests")
     df = load_transparency(root).collect()
-    assert set(df["provider"]) == {"x"} and df.height == 83
+    assert set(df["provider"]) == {"X"} and df.height == 83
 
 
 def test_meta_contract_every_country_every_half_year(table):
     """Kept rows add up to Meta's own `Total Requests` for every country of every file."""
-    from coopanalysis.io.transparency.base import add_country_from_name, parse_count, read_text_table
+    from coopanalysis.io.countries import add_country_from_name
+    from coopanalysis.io.parse import parse_count
+    from coopanalysis.io.transparency.base import read_text_table
     from coopanalysis.io.transparency.meta import period_of
 
-    kept = countable_requests(table.filter(pl.col("provider") == "meta").lazy()).collect()
+    kept = countable_requests(table.filter(pl.col("provider") == "Meta").lazy()).collect()
     sums = kept.group_by("country", "period_start").agg(requests=pl.col("requests").sum())
     checked = 0
     for path in sorted(META_DIR.glob("*.csv")):

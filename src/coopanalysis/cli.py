@@ -15,10 +15,10 @@ from coopanalysis import __version__
 from coopanalysis.errors import CoopAnalysisError
 
 COMMAND_MODULES = (
-    "coopanalysis.io.requests",  # validate
+    "coopanalysis.io.validate",  # validate
     "coopanalysis.synth",  # synth
     "coopanalysis.batch",  # run
-    "coopanalysis.html.render",  # render
+    "coopanalysis.html.renderer",  # render
 )
 
 

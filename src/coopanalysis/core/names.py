@@ -24,6 +24,22 @@ PLATFORM_NAMES: dict[str, str] = {
     "binance": "Binance",
     "amazon": "Amazon",
     "okx": "OKX",
+    # providers of the 2009–2013 transparency compilation, as the providers write themselves
+    "yahoo": "Yahoo",
+    "linkedin": "LinkedIn",
+    "tumblr": "Tumblr",
+    "dropbox": "Dropbox",
+    "pinterest": "Pinterest",
+    "wordpress": "WordPress",
+    "cloudflare": "Cloudflare",
+    "leaseweb": "LeaseWeb",
+    "sonic.net": "Sonic.net",
+    "verizon": "Verizon",
+    "at&t": "AT&T",
+    "comcast": "Comcast",
+    "telstra": "Telstra",
+    "credo": "CREDO Mobile",
+    "credo mobile": "CREDO Mobile",
     "구글": "Google",
     "유튜브": "Google",
     "메타": "Meta",
@@ -70,6 +86,13 @@ def canonical_platform(raw: pl.Expr) -> pl.Expr:
     return raw.map_batches(_canonical_platform_batch, return_dtype=pl.String, is_elementwise=True)
 
 
+def platform_name(text: str) -> str:
+    """`canonical_platform` for one name, e.g. a report parameter: "google", "Google" and "구글" →
+    "Google", "at&t" → "AT&T"; a name not registered is kept as written (stripped)."""
+    stripped = text.strip()
+    return PLATFORM_NAMES.get(stripped.lower(), stripped)
+
+
 LABELS: dict[str, str] = {
     "request_id": "Request",
     "requested_on": "Requested on",
@@ -93,6 +116,59 @@ LABELS: dict[str, str] = {
     "legal_process": "Legal process",
     "growth": "Growth",
     "source": "Source",
+    # derived columns of the transforms, drawn by the charts
+    "share": "Share of requests",
+    "cases": "Cases",
+    "ci_low": "95% CI low",
+    "ci_high": "95% CI high",
+    "base": "Same span a year earlier",
+    "growth_note": "Why no growth",
+    "period_label": "Period",
+    "waiting": "Share still waiting",
+    "days": "Days since request",
+    "at_risk": "Still waiting (at risk)",
+    "responded": "Responded that day",
+    "censored": "Censored (no response yet)",
+    "stage": "Stage",
+    "share_of_requested": "Share of requests",
+    "suspended_share": "Share suspended (suspect untraceable)",
+    "suspended_ci_low": "95% CI low (suspended)",
+    "suspended_ci_high": "95% CI high (suspended)",
+    "projected": "Projected requests",
+    "low": "Interval low",
+    "high": "Interval high",
+    "method": "Method",
+    "basis": "Basis",
+    "kind": "Figure",
+    "year": "Year",
+    # the transparency report: files read, provider totals, Telegram's phases, the reconciliation
+    "file": "File",
+    "rows_read": "Rows read",
+    "rows_kept": "Rows kept",
+    "rows_rejected": "Rows set aside",
+    "reasons": "Why set aside",
+    "rank": "Rank",
+    "requests_low": "Requests (lower bound)",
+    "requests_high": "Requests (upper bound)",
+    "rows": "Rows in the reports",
+    "days_covered": "Days covered",
+    "full_year": "Whole year covered",
+    "legal": "Legal process requests",
+    "emergency": "Emergency requests",
+    "emergency_share": "Emergency share",
+    "phase": "Before/after late-2024 change",
+    "period_days": "Days",
+    "fulfilled": "Fulfilled requests",
+    "affected_users": "Affected users",
+    "fulfilled_per_30_days": "Fulfilled requests per 30 days",
+    "agency_period": "Year",
+    "agency_requests": "Agency reports sending",
+    "providers_requests": "Providers report receiving",
+    "providers_to_agency": "Providers ÷ agency",
+    "providers_included": "Providers counted",
+    "providers_not_full_year": "Providers covering part of the year",
+    "telegram_fulfilled": "Telegram: fulfilled requests",
+    "difference": "Agency minus providers",
 }
 """Human labels for chart titles, axes and tooltips."""
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 
-from coopanalysis.core.schema import Period
+from coopanalysis.core.types import Period
 
 EVERY: dict[str, str] = {
     "day": "1d",
@@ -45,3 +47,16 @@ def period_label(start: pl.Expr, period: Period) -> pl.Expr:
     if period == "month":
         return start.dt.strftime("%Y-%m")
     return start.dt.strftime("%Y-%m-%d")
+
+
+def is_full_year(start: pl.Expr, end: pl.Expr) -> pl.Expr:
+    """True where the span start..end is exactly one calendar year (1 January to 31 December)."""
+    return (start.dt.ordinal_day() == 1) & (end == start.dt.offset_by("1y").dt.offset_by("-1d"))
+
+
+def year_before(d: dt.date) -> dt.date:
+    """The same day a year earlier (28 February for 29 February)."""
+    try:
+        return d.replace(year=d.year - 1)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year - 1, day=28)

@@ -6,9 +6,8 @@ downstream (see DESIGN.md, "Canonical tables").
 
 from __future__ import annotations
 
-from typing import Literal
-
 import polars as pl
+
 
 RESPONSES: tuple[str, ...] = ("disclosed", "partial", "refused", "no_data")
 """Allowed values of `requests.response`; null means no reply (yet)."""
@@ -29,8 +28,6 @@ CASE_OUTCOMES: tuple[str, ...] = (
 
 CHANNELS: tuple[str, ...] = ("email", "portal", "mlat", "emergency", "liaison", "other")
 
-Period = Literal["day", "week", "month", "quarter", "half_year", "year"]
-PERIODS: tuple[str, ...] = ("day", "week", "month", "quarter", "half_year", "year")
 
 REQUESTS_SCHEMA: dict[str, pl.DataType] = {
     "request_id": pl.String(),

@@ -1,4 +1,5 @@
-"""Expression builders that turn raw source strings into typed values.
+"""Expression builders that turn raw source strings into typed values: the one place that reads
+numbers, shares, dates and tokens from text (request logs, published counts, transparency files).
 
 Every builder returns null where the text cannot be read, so that validation
 can tell "missing" (raw is null) from "unreadable" (raw present, parsed null).
@@ -11,6 +12,9 @@ import re
 import polars as pl
 
 _DATE_PARTS = r"^\s*(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})"
+
+PLACEHOLDERS: tuple[str, ...] = ("", "-", "–", "N/A", "n/a", "NA")
+"""Cell texts that stand for "no value" in published tables: read as null."""
 
 
 def parse_date(raw: pl.Expr) -> pl.Expr:
@@ -31,14 +35,69 @@ def parse_date(raw: pl.Expr) -> pl.Expr:
     )
 
 
+def _clean(raw: pl.Expr) -> pl.Expr:
+    """Text with thousands separators, NBSP and footnote stars removed and the ends stripped;
+    a placeholder ("-", "–", "N/A", "n/a", "NA", "") becomes null. Inner spaces stay."""
+    text = (
+        raw.cast(pl.String)
+        .str.strip_chars()
+        .str.replace_all(r"[,\u00a0\*]", "")
+        .str.strip_chars()
+    )
+    return pl.when(text.is_in(list(PLACEHOLDERS))).then(None).otherwise(text)
+
+
 def parse_count(raw: pl.Expr) -> pl.Expr:
-    """Whole number from text such as "1,158", " 42 " or "1 158"; placeholders ("-", "n/a", "") are null."""
-    text = raw.cast(pl.String).str.strip_chars().str.replace_all(r"[,\s\u00a0]", "")
+    """Exact whole number from text such as "1,158", " 42 ", "1 158" or "1*" (thousands separators,
+    NBSP, spaces and footnote stars removed); a range, placeholder ("-", "n/a", "") or blank is null."""
+    text = _clean(raw).str.replace_all(r"\s", "")
     return pl.when(text.str.contains(r"^\d+$")).then(text).otherwise(None).cast(pl.Int64, strict=False)
 
 
-def parse_share(raw: pl.Expr) -> pl.Expr:
-    """Share in 0–1 from "80%", "80", "0.8" (values above 1 are read as percentages)."""
+def parse_low(raw: pl.Expr) -> pl.Expr:
+    """Lower bound: the number itself, the first end of "0 - 249", 0 for "<10"; else null."""
+    text = _clean(raw).str.replace_all(r"\s+", "")
+    return (
+        pl.when(text.str.contains(r"^\d+$"))
+        .then(text)
+        .when(text.str.contains(r"^\d+-\d+$"))
+        .then(text.str.extract(r"^(\d+)-", 1))
+        .when(text.str.contains(r"^<\d+$"))
+        .then(pl.lit("0"))
+        .otherwise(None)
+        .cast(pl.Int64, strict=False)
+    )
+
+
+def parse_high(raw: pl.Expr) -> pl.Expr:
+    """Upper bound: the number itself, the second end of "0 - 249", 9 for "<10"; else null."""
+    text = _clean(raw).str.replace_all(r"\s+", "")
+    return (
+        pl.when(text.str.contains(r"^\d+$"))
+        .then(text.cast(pl.Int64, strict=False))
+        .when(text.str.contains(r"^\d+-\d+$"))
+        .then(text.str.extract(r"-(\d+)$", 1).cast(pl.Int64, strict=False))
+        .when(text.str.contains(r"^<\d+$"))
+        .then(text.str.extract(r"^<(\d+)$", 1).cast(pl.Int64, strict=False) - 1)
+        .otherwise(None)
+    )
+
+
+def is_unreadable(raw: pl.Expr) -> pl.Expr:
+    """True where a cell holds text that is neither blank, a placeholder, a number nor a range."""
+    text = _clean(raw).str.replace_all(r"\s+", "")
+    return text.is_not_null() & ~text.str.contains(r"^(\d+|\d+-\d+|<\d+|\d+(\.\d+)?%?)$")
+
+
+def parse_share(raw: pl.Expr, *, percent: bool = False) -> pl.Expr:
+    """Share in 0–1 from text; unreadable text, a blank or a placeholder is null.
+
+    `percent=False` (published counts): "80%" and "80" are percentages, "0.8" is a share (a value
+    above 1, or one ending in "%", is read as a percentage); a comma is a decimal comma ("0,8").
+    `percent=True` (a provider's "Percentage disclosed" column): the number is always a percentage,
+    so "0.8" is 0.008; commas are thousands separators and footnote stars are dropped."""
+    if percent:
+        return _clean(raw).str.replace_all(r"[%\s]", "").cast(pl.Float64, strict=False) / 100
     text = raw.cast(pl.String).str.strip_chars()
     number = text.str.replace_all(r"[%\s]", "").str.replace(",", ".").cast(pl.Float64, strict=False)
     return pl.when(text.str.ends_with("%") | (number > 1)).then(number / 100).otherwise(number)

@@ -4,7 +4,8 @@ The source (data/published/npa_overseas_it_requests_press.csv) is a table of fac
 transcribed from press reports: one row per scope, platform, period and metric.
 Requests, replies and reply rates of the same scope and period become one `counts`
 row; facts that are not a count over a period (means, approximations, rates "since")
-are kept aside with the reason, never silently dropped.
+are kept aside with the reason, never silently dropped: `set_aside` is the loaders' one rejects
+frame (`io.rejects`), with each fact's line in the source file.
 """
 
 from __future__ import annotations
@@ -20,9 +21,12 @@ from coopanalysis import paths
 from coopanalysis.errors import DataFileError
 from coopanalysis.core.names import canonical_platform
 from coopanalysis.core.schema import COUNTS_SCHEMA, conform
+from coopanalysis.io.rejects import check_rows_add_up, rejects_frame
 
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+_METRICS = ["cooperation_requests", "replies", "reply_rate", "response_rate"]
+"""The metrics that become `counts` columns (requests, answered, answered_share)."""
 _COLUMNS = ("scope", "platform", "year", "period", "metric", "value", "unit", "source_publisher", "source_url")
 
 
@@ -49,6 +53,9 @@ class PublishedSeries:
 
     counts: pl.LazyFrame
     set_aside: pl.DataFrame
+    """The facts not used, one rejects row each (`io.rejects.REJECTS_SCHEMA`): reason
+    `not_one_calendar_span` (column `period`, value the period as published) or
+    `metric_not_a_count` (column `metric`, value the metric)."""
     rows_read: int
     facts_used: int
     """Source rows merged into `counts` (several facts of one span make one row); with
@@ -74,12 +81,8 @@ def load_knpa_series(path: str | Path | None = None) -> PublishedSeries:
         period_end=pl.Series([s[1] if s else None for s in spans], dtype=pl.Date),
         value_num=pl.col("value").cast(pl.Float64, strict=False),
     )
-    usable = pl.col("period_start").is_not_null() & pl.col("metric").is_in(
-        ["cooperation_requests", "replies", "reply_rate", "response_rate"])
-    set_aside = raw.filter(~usable).select(
-        "line", "scope", "platform", "year", "period", "metric", "value",
-        reason=pl.lit("not a count over one calendar span"),
-    )
+    usable = pl.col("period_start").is_not_null() & pl.col("metric").is_in(_METRICS)
+    set_aside = _set_aside(raw.filter(~usable), path)
     key = ["scope", "platform", "period_start", "period_end"]
     wide = raw.filter(usable).group_by(key, maintain_order=True).agg(
         requests=pl.col("value_num").filter(pl.col("metric") == "cooperation_requests").first(),
@@ -97,7 +100,22 @@ def load_knpa_series(path: str | Path | None = None) -> PublishedSeries:
         legal_process=pl.lit(None, dtype=pl.String),
     )
     used = raw.filter(usable).height
+    check_rows_add_up(str(path), raw.height, used, set_aside.height)
     return PublishedSeries(conform(counts.lazy(), COUNTS_SCHEMA), set_aside, raw.height, used)
+
+
+def _set_aside(rows: pl.DataFrame, path: Path) -> pl.DataFrame:
+    """The rejects frame of the press facts that are not a count over one calendar span (or whose
+    metric is none of `_METRICS`), with their lines in `path`."""
+    no_span = pl.col("period_start").is_null()
+    return rejects_frame(
+        rows,
+        source_file=str(path),
+        line=pl.col("line"),
+        column=pl.when(no_span).then(pl.lit("period")).otherwise(pl.lit("metric")),
+        reason=pl.when(no_span).then(pl.lit("not_one_calendar_span")).otherwise(pl.lit("metric_not_a_count")),
+        value=pl.when(no_span).then(pl.col("period")).otherwise(pl.col("metric")),
+    )
 
 
 def knpa_yearly_requests(path: str | Path | None = None) -> pl.LazyFrame:

@@ -22,6 +22,8 @@ from pathlib import Path
 import polars as pl
 import polars.selectors as cs
 
+from coopanalysis import paths
+from coopanalysis.core.files import PRIVATE_FILE, atomic_path
 from coopanalysis.errors import DataFileError
 from coopanalysis.io.parse import snake_case
 
@@ -131,6 +133,7 @@ def reading(path: str | Path) -> Iterator[None]:
 
 
 def _check_header(path: Path, separator: str) -> None:
+    """Raise DataFileError when the CSV header names a column twice."""
     with path.open("r", encoding="utf-8", errors="replace", newline="") as fh:
         header = next(csv.reader(fh, delimiter=separator), [])
     names = [h.strip().lstrip("\ufeff") for h in header]
@@ -140,6 +143,7 @@ def _check_header(path: Path, separator: str) -> None:
 
 
 def _looks_utf8(path: Path, probe: int = 1 << 20) -> bool:
+    """True when the first `probe` bytes of the file decode as UTF-8."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     with path.open("rb") as fh:
         try:
@@ -153,7 +157,8 @@ def transcode_to_utf8(path: Path, encoding: str, *, chunk: int = 1 << 22) -> Pat
     """A UTF-8 copy of a CP949/EUC-KR file, written in chunks (never the whole file in memory).
 
     The copy lives in the system temp folder, named by the file's path, size and mtime,
-    so repeated loads of an unchanged file reuse it.
+    so repeated loads of an unchanged file reuse it; it is written through `core.files` and
+    readable by its owner only (it holds the log's rows).
     """
     stat = path.stat()
     key = hashlib.sha256(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{encoding}".encode()).hexdigest()[:16]
@@ -161,20 +166,19 @@ def transcode_to_utf8(path: Path, encoding: str, *, chunk: int = 1 << 22) -> Pat
     if out.exists():
         return out
     decoder = codecs.getincrementaldecoder(encoding)()
-    tmp = out.with_suffix(".part")
     try:
-        with path.open("rb") as src, tmp.open("w", encoding="utf-8", newline="") as dst:
-            while block := src.read(chunk):
-                dst.write(decoder.decode(block))
-            dst.write(decoder.decode(b"", final=True))
+        with atomic_path(out, mode=PRIVATE_FILE) as tmp:
+            with path.open("rb") as src, tmp.open("w", encoding="utf-8", newline="") as dst:
+                while block := src.read(chunk):
+                    dst.write(decoder.decode(block))
+                dst.write(decoder.decode(b"", final=True))
     except UnicodeDecodeError as exc:
-        tmp.unlink(missing_ok=True)
         raise DataFileError(path, f"is neither UTF-8 nor {encoding.upper()} text (byte {exc.start} cannot be read)") from None
-    tmp.replace(out)
     return out
 
 
 def _scan_csv(path: Path, encoding: str) -> pl.LazyFrame:
+    """A CSV file (UTF-8 or CP949, separator guessed) as text columns plus `_line` (header = line 1)."""
     if path.stat().st_size == 0:
         raise DataFileError(path, "the file is empty")
     if encoding == "cp949" or (encoding == "auto" and not _looks_utf8(path)):
@@ -194,6 +198,7 @@ def _scan_csv(path: Path, encoding: str) -> pl.LazyFrame:
 
 
 def _scan_parquet(path: Path, *, keep_dates: bool = False) -> pl.LazyFrame:
+    """A Parquet file or hive folder as text columns plus `_line` (row number from 1)."""
     lf = pl.scan_parquet(path, hive_partitioning=path.is_dir(), row_index_name="_line", row_index_offset=1)
     if keep_dates:  # Date columns stay typed: re-parsing them from text is the slowest step on large logs
         return lf.with_columns((cs.all() - cs.by_name("_line") - cs.date()).cast(pl.String))
@@ -201,6 +206,7 @@ def _scan_parquet(path: Path, *, keep_dates: bool = False) -> pl.LazyFrame:
 
 
 def _read_excel(path: Path, sheet: str | None) -> pl.LazyFrame:
+    """An Excel sheet as text columns plus `_line` (the sheet row, header = row 1)."""
     try:
         df = pl.read_excel(
             path,
@@ -275,3 +281,9 @@ def read_raw(
         )
     lf = lf.select("_line", *[pl.col(h).alias(c) for h, c in renames.items()])
     return lf.with_columns(_source=pl.lit(str(path)))
+
+
+def is_request_log(data: str) -> bool:
+    """True unless `data` names the published KNPA series (by file name) — lets one `data` parameter
+    take either a request log or the published series."""
+    return Path(data).name != paths.KNPA_SERIES.name

@@ -16,7 +16,7 @@ import string
 from collections.abc import Sequence
 from typing import Any
 
-from coopanalysis.html.render import HEADLINE_MIME, enable_offline_renderer
+from coopanalysis.present.mime import HEADLINE_MIME, enable_offline_renderer
 
 # Markdown punctuation that can start or end formatting, links, headings, lists, tables.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:])")
@@ -225,7 +225,7 @@ def headline(
     name: str, value: Any, *, label: str | None = None, interval: tuple | None = None, unit: str | None = None
 ) -> None:
     """Record a headline figure for the batch runner (read back by
-    ``coopanalysis.render.read_headlines``); the offline page does not show it."""
+    ``coopanalysis.html.read_headlines``); the offline page does not show it."""
     from IPython.display import display
 
     payload = headline_payload(name, value, label=label, interval=interval, unit=unit)

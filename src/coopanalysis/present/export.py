@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import functools
 import os
-import tempfile
 from pathlib import Path
-from typing import Any, Literal
 
 import altair as alt
 import vl_convert as vlc
 
+from coopanalysis.core.files import PUBLIC_FILE, write_atomic
 from coopanalysis.errors import CoopAnalysisError
+from coopanalysis.core.types import ChartFormat
 
 FONT_DIRECTORIES = (
     "/usr/share/fonts/opentype/noto",
@@ -28,7 +28,7 @@ FONT_DIRECTORIES = (
     "C:/Windows/Fonts",
 )
 
-Format = Literal["png", "svg"]
+Format = ChartFormat
 
 
 @functools.lru_cache(maxsize=1)
@@ -43,6 +43,7 @@ def register_fonts() -> str | None:
 
 
 def _spec(chart: alt.TopLevelMixin | dict) -> dict:
+    """The Vega-Lite spec of `chart` (an altair chart, or a spec dict given as is)."""
     return chart if isinstance(chart, dict) else chart.to_dict()
 
 
@@ -60,27 +61,19 @@ def chart_to_png(chart: alt.TopLevelMixin | dict, *, scale: float = 2.0) -> byte
 
 def save_chart(chart: alt.TopLevelMixin | dict, path: str | Path, *, fmt: Format | None = None,
                scale: float = 2.0) -> Path:
-    """Write the chart to `path` as PNG or SVG (from the suffix unless `fmt` is given). The file is
-    written to a temporary name first and then moved into place, so a failure never leaves a broken
-    file over a good one."""
+    """Write the chart to `path` as PNG or SVG (from the suffix unless `fmt` is given); returns `path`.
+    Written through `coopanalysis.core.files.write_atomic` (readable by all, like a page), so a
+    failure never leaves a broken file over a good one."""
     path = Path(path)
     fmt = fmt or path.suffix.lower().lstrip(".")  # type: ignore[assignment]
     if fmt not in ("png", "svg"):
         raise CoopAnalysisError(f"{path}: can export charts as .png or .svg only, not {path.suffix or 'no suffix'}")
-    content: Any = chart_to_png(chart, scale=scale) if fmt == "png" else chart_to_svg(chart).encode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    content = chart_to_png(chart, scale=scale) if fmt == "png" else chart_to_svg(chart).encode("utf-8")
+    return write_atomic(path, content, mode=PUBLIC_FILE)
 
 
 def _vl_version() -> str | None:
+    """The vl-convert name of altair's Vega-Lite version ("5_20"), or None to let vl-convert choose."""
     parts = str(alt.SCHEMA_VERSION).lstrip("v").split(".")
     wanted = "_".join(parts[:2])
     versions = vlc.get_vegalite_versions()

@@ -1,20 +1,9 @@
-"""Small-count suppression for tables and charts that leave the analyst's machine.
+"""Report frames fit to leave the analyst's machine: small counts hidden, and the labels readers see.
 
-Statistics offices do not publish a cell that counts fewer than k cases (k is often 5 or
-10): a count of 1 or 2 requests from one police station about one crime type can point to
-a person. Here:
-
-- primary suppression: a count with 0 < value < k is suppressed (0 is shown: it reveals
-  nobody);
-- complementary suppression: along every dimension of the table, a line (the cells that add
-  up to one margin) holding exactly one suppressed cell gets a second one — its smallest
-  other cell — so that no suppressed cell can be recovered as margin minus the others, nor
-  as the difference of two charts built from the same table. Repeated until stable;
-- margins shown beside a table are suppressed with it (`hide_two_way`), and when they are
-  themselves small.
-
-A suppressed value is removed from the data (set to null, `suppressed` = True), never
-hidden by styling; its label reads "<k".
+Each `hide_*` helper takes a small collected frame of a report (counts, shares, growth rates,
+CAGRs, a funnel, survival curves, an outcome mix, a two-way table with its margins) and hides
+what would point at fewer than k cases, using the primary and complementary suppression of
+`coopanalysis.publish.suppression`. `label_hidden` turns a frame into the text a table shows.
 """
 
 from __future__ import annotations
@@ -23,55 +12,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-
-def primary_suppression(value: pl.Expr, threshold: int) -> pl.Expr:
-    """True where 0 < value < threshold (a threshold of 0 or 1 suppresses nothing)."""
-    return (value > 0) & (value < threshold)
-
-
-def _complement_once(df: pl.DataFrame, value: str, line: list[str]) -> pl.DataFrame:
-    """Along one dimension: in each line with exactly one suppressed cell, suppress its smallest
-    other cell (positive cells first; ties broken by the row's position)."""
-    over = line or None
-    n_suppressed = pl.col("suppressed").sum().over(over) if over else pl.col("suppressed").sum()
-    # One sortable number per candidate: positive cells before zeros, then by value, then position.
-    m = df.height + 1
-    rank = pl.when(pl.col(value) > 0).then(pl.col(value)).otherwise(2**40) * m + pl.col("_pos")
-    rank = pl.when(~pl.col("suppressed") & pl.col(value).is_not_null()).then(rank)
-    smallest = rank.min().over(over) if over else rank.min()
-    return df.with_columns(
-        suppressed=pl.col("suppressed") | ((n_suppressed == 1) & (rank == smallest)).fill_null(False)
-    )
-
-
-def suppress_small_counts(
-    df: pl.DataFrame,
-    *,
-    value: str,
-    threshold: int,
-    dims: Sequence[str] = (),
-    force: pl.Expr | None = None,
-) -> pl.DataFrame:
-    """Suppress counts below `threshold` in a table of `value` by `dims`, with complementary
-    suppression along each dimension. `force` (a boolean expression) marks further cells to
-    suppress from the start, e.g. every cell of a group whose total is itself small. Returns the
-    frame with `value` set to null where suppressed and a boolean `suppressed` column.
-    threshold ≤ 1 leaves the table as it is (with `suppressed` all False)."""
-    dims = list(dims)
-    first = primary_suppression(pl.col(value), threshold)
-    if force is not None and threshold > 1:
-        first = first | force
-    out = df.with_row_index("_pos").with_columns(suppressed=first.fill_null(False))
-    if threshold > 1:
-        lines = [[d for d in dims if d != dim] for dim in dims] or [[]]
-        while True:
-            before = int(out["suppressed"].sum())
-            for line in lines:
-                out = _complement_once(out, value, line)
-            if int(out["suppressed"].sum()) == before:
-                break
-    return out.with_columns(pl.when(~pl.col("suppressed")).then(pl.col(value)).alias(value)).drop("_pos")
-
+from coopanalysis.publish.suppression import MARGIN, cell_key, suppress_small_counts, suppress_with_margins
 
 # ------------------------------------------------------------------ report frames
 # The helpers below work on the small collected frames of a report. Each nulls the hidden
@@ -90,6 +31,8 @@ def hidden_column(column: str) -> str:
 
 
 def _label(original: pl.Expr, hidden: pl.Expr, threshold: int) -> pl.Expr:
+    """The reader-facing label of a value: null where shown, "<k" where `original` is below the
+    threshold, "withheld" where it is hidden to protect another cell."""
     return (
         pl.when(~hidden).then(pl.lit(None, dtype=pl.String))
         .when(original.fill_null(0) < threshold).then(pl.lit(f"<{threshold}"))
@@ -273,10 +216,6 @@ def label_hidden(df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(exprs).drop([hidden_column(c) for c in pairs])
 
 
-_MARGIN = "\u0000margin"  # a key no data value can hold
-_NULL_KEY = "\u0000null"
-
-
 def hide_two_way(
     df: pl.DataFrame, *, value: str, rows: str, cols: str, threshold: int
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
@@ -289,27 +228,17 @@ def hide_two_way(
     Returns (cells, row totals, column totals): `df` with `value` hidden and labelled;
     `rows`, `value` (+ label) per row; `cols`, `value` (+ label) per column. With a
     threshold of 0 or 1 nothing is hidden and the totals carry no labels."""
-    key = lambda c: pl.col(c).cast(pl.String).fill_null(_NULL_KEY)  # noqa: E731
-    cells = df.select(_r=key(rows), _c=key(cols), _v=pl.col(value).cast(pl.Int64))
-    row_tot = cells.group_by("_r").agg(pl.col("_v").sum()).with_columns(_c=pl.lit(_MARGIN))
-    col_tot = cells.group_by("_c").agg(pl.col("_v").sum()).with_columns(_r=pl.lit(_MARGIN))
-    grand = cells.select(pl.col("_v").sum()).with_columns(_r=pl.lit(_MARGIN), _c=pl.lit(_MARGIN))
-    full = pl.concat([cells, row_tot.select(cells.columns), col_tot.select(cells.columns), grand.select(cells.columns)])
-    full = full.with_columns(_orig=pl.col("_v"))
-    if threshold > 1:
-        full = suppress_small_counts(full, value="_v", threshold=threshold, dims=["_r", "_c"])
-    else:
-        full = full.with_columns(suppressed=pl.lit(False))
+    full = suppress_with_margins(df, value=value, rows=rows, cols=cols, threshold=threshold)
     full = full.with_columns(_label=_label(pl.col("_orig"), pl.col("suppressed"), threshold))
     label = hidden_column(value)
 
-    out = df.with_columns(_r=key(rows), _c=key(cols)).join(
+    out = df.with_columns(_r=cell_key(rows), _c=cell_key(cols)).join(
         full.select("_r", "_c", "_v", "_label"), on=["_r", "_c"], how="left"
     ).with_columns(pl.col("_v").alias(value), pl.col("_label").alias(label)).drop("_r", "_c", "_v", "_label")
-    row_keys = df.select(rows).unique(maintain_order=True).with_columns(_r=key(rows))
-    col_keys = df.select(cols).unique(maintain_order=True).with_columns(_c=key(cols))
-    by_row = row_keys.join(full.filter(pl.col("_c") == _MARGIN).select("_r", "_v", "_label"), on="_r", how="left")
-    by_col = col_keys.join(full.filter(pl.col("_r") == _MARGIN).select("_c", "_v", "_label"), on="_c", how="left")
+    row_keys = df.select(rows).unique(maintain_order=True).with_columns(_r=cell_key(rows))
+    col_keys = df.select(cols).unique(maintain_order=True).with_columns(_c=cell_key(cols))
+    by_row = row_keys.join(full.filter(pl.col("_c") == MARGIN).select("_r", "_v", "_label"), on="_r", how="left")
+    by_col = col_keys.join(full.filter(pl.col("_r") == MARGIN).select("_c", "_v", "_label"), on="_c", how="left")
     by_row = by_row.select(rows, pl.col("_v").alias(value), pl.col("_label").alias(label))
     by_col = by_col.select(cols, pl.col("_v").alias(value), pl.col("_label").alias(label))
     if threshold <= 1:

@@ -108,10 +108,10 @@ def request_id_lookup(data: str) -> IdLookup | None:
     import polars as pl
 
     from coopanalysis import paths
-    from coopanalysis.reports import inputs as selection
     from coopanalysis.io.requests import load_requests
+    from coopanalysis.io.sources import is_request_log
 
-    if not isinstance(data, str) or not selection.is_request_log(data):
+    if not isinstance(data, str) or not is_request_log(data):
         return None
     path = paths.resolve_data_path(data) if data else paths.SAMPLE_REQUESTS
     if not Path(path).is_file():  # e.g. a folder of transparency reports: no request ids

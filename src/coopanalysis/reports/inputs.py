@@ -3,7 +3,8 @@
 A notebook's parameters cell holds literals; right after it, `select_requests(...)`
 or `select_series(...)` checks every parameter (type, allowed values, date range)
 and stops with one clear message listing the valid values, then loads the data
-(validated, with rows read / kept / rejected) and applies the selection.
+(validated, with rows read / kept / rejected) and applies the selection. The checks
+themselves are in `coopanalysis.reports.params`.
 """
 
 from __future__ import annotations
@@ -16,49 +17,12 @@ from pathlib import Path
 import polars as pl
 
 from coopanalysis import paths
+from coopanalysis.core.types import PERIODS
 from coopanalysis.errors import ParameterError
-from coopanalysis.io.requests import LoadResult, load_requests
 from coopanalysis.io.published import load_knpa_series
-from coopanalysis.core.schema import PERIODS
+from coopanalysis.io.requests import LoadResult, load_requests
+from coopanalysis.reports.params import check_choice, check_names, check_range, parse_date_parameter
 from coopanalysis.transforms.volumes import filter_requests
-
-
-def parse_date_parameter(name: str, value: object) -> dt.date | None:
-    """A date parameter written as "YYYY-MM-DD" (or "" for "from the data")."""
-    if value in ("", None):
-        return None
-    if isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str):
-        raise ParameterError(f"{name} must be a date written as 'YYYY-MM-DD', not {type(value).__name__} {value!r}")
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise ParameterError(f"{name} must be a date written as 'YYYY-MM-DD', not {value!r}") from None
-
-
-def check_names(name: str, value: object, valid: Sequence[str]) -> list[str]:
-    """A list-of-names parameter: must be a list of strings, each one of `valid` (empty list = all)."""
-    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-        raise ParameterError(f"{name} must be a list of names such as {list(valid)[:2]!r}, not {value!r}")
-    unknown = [v for v in value if v not in valid]
-    if unknown:
-        raise ParameterError(
-            f"{name}: unknown {', '.join(map(repr, unknown))}. Valid values: {', '.join(map(repr, sorted(valid)))}"
-        )
-    return list(value)
-
-
-def check_choice(name: str, value: object, valid: Sequence[str]) -> str:
-    """A parameter that must be one of a few words."""
-    if value not in valid:
-        raise ParameterError(f"{name} must be one of {', '.join(map(repr, valid))}, not {value!r}")
-    return str(value)
-
-
-def _check_range(start: dt.date | None, end: dt.date | None) -> None:
-    if start and end and start > end:
-        raise ParameterError(f"empty date range: start {start} is after end {end}")
 
 
 @dataclass
@@ -110,7 +74,7 @@ def select_requests(
         raise ParameterError(f"data must be a path written as text, not {data!r}")
     check_choice("period", period, PERIODS)
     first, last = parse_date_parameter("start", start), parse_date_parameter("end", end)
-    _check_range(first, last)
+    check_range(first, last)
     path = paths.resolve_data_path(data) if data else paths.SAMPLE_REQUESTS
     # Validate once: the kept rows go to a Parquet cache that every later step of the report reads.
     load = load_requests(path, mapping=mapping or None).kept_on_disk()
@@ -125,7 +89,7 @@ def select_requests(
     chosen_agencies = check_names("agencies", agencies, [a for a in facts["agencies"] if a is not None])
     first = first or facts["first"] or dt.date.today()
     last = last or facts["last"] or dt.date.today()
-    _check_range(first, last)
+    check_range(first, last)
     selected = filter_requests(load.data, start=first, end=last, platforms=chosen_platforms, agencies=chosen_agencies)
     return RequestSelection(
         source=str(path),
@@ -163,7 +127,7 @@ def select_series(
 ) -> SeriesSelection:
     """Check parameters and select rows of a published series (default: the bundled KNPA figures)."""
     first, last = parse_date_parameter("start", start), parse_date_parameter("end", end)
-    _check_range(first, last)
+    check_range(first, last)
     path = paths.resolve_data_path(data) if data else paths.KNPA_SERIES
     series = load_knpa_series(path)
     valid = series.counts.select(pl.col("provider").unique().sort()).collect().to_series().to_list()
@@ -177,9 +141,3 @@ def select_series(
         cond &= pl.col("provider").is_in(chosen)
     return SeriesSelection(str(Path(path)), series.counts.filter(cond), series.rows_read, series.facts_used,
                            series.set_aside, first, last, chosen)
-
-
-def is_request_log(data: str) -> bool:
-    """True unless `data` names the published KNPA series (by file name) — lets one `data` parameter
-    take either a request log or the published series."""
-    return Path(data).name != paths.KNPA_SERIES.name

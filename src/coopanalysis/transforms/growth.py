@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from coopanalysis.core.periods import is_full_year, year_before
 from coopanalysis.transforms.volumes import count_requests, filter_requests
 
 NOTE_NO_BASE = "no figure for the base period"
@@ -97,14 +98,14 @@ def yoy_growth_from_log(
     # One pass over the log: requests per day and group from the base's first day to `end`; both
     # the current and the base years are sums over that small table (a day × group cell each).
     daily = (
-        filter_requests(lf, start=_minus_year(start), end=end)
+        filter_requests(lf, start=year_before(start), end=end)
         .group_by("requested_on", *by)
         .agg(requests=pl.len().cast(pl.Int64))
         .cache()
     )
     current = count_requests(daily, period="year", by=by, start=start, end=end, weight="requests")
     base_lf = count_requests(
-        daily, period="year", by=by, start=_minus_year(start), end=_minus_year(end), weight="requests"
+        daily, period="year", by=by, start=year_before(start), end=year_before(end), weight="requests"
     )
     first_request = lf.select(_first_request=pl.col("requested_on").min().dt.truncate("1mo"))
     base = base_lf.select(
@@ -123,18 +124,6 @@ def yoy_growth_from_log(
         .then(pl.lit(NOTE_BEFORE_DATA))
         .otherwise(pl.col("growth_note")),
     ).drop("_base_start", "_first_request").sort(["period_start", *by])
-
-
-def _minus_year(d: dt.date) -> dt.date:
-    try:
-        return d.replace(year=d.year - 1)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year - 1, day=28)
-
-
-def is_full_year(start: pl.Expr, end: pl.Expr) -> pl.Expr:
-    """True where the span is exactly one calendar year (1 January to 31 December)."""
-    return (start.dt.ordinal_day() == 1) & (end == start.dt.offset_by("1y").dt.offset_by("-1d"))
 
 
 def compute_cagr(lf: pl.LazyFrame, *, by: Sequence[str] = (), value: str = "requests") -> pl.LazyFrame:

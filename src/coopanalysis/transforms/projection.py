@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Literal
 
 import polars as pl
 
-from coopanalysis.transforms.growth import is_full_year
+from coopanalysis.core.periods import is_full_year
 from coopanalysis.core.stats import poisson_interval
+from coopanalysis.core.types import Method
 
-Method = Literal["run_rate", "seasonal_share"]
 RESULT_COLUMNS = ("year", "as_of", "observed", "projected", "low", "high", "method", "basis")
 
 

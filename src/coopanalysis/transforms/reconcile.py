@@ -1,6 +1,6 @@
 """What an agency says it sent against what providers say they received from its country.
 
-The agency side is a `counts` table (e.g. `coopanalysis.published.knpa_yearly_requests()`:
+The agency side is a `counts` table (e.g. `coopanalysis.io.published.knpa_yearly_requests()`:
 the Korean National Police Agency's requests to all overseas IT companies per year).
 The provider side is the sum, per calendar year, of the requests each provider reports
 from that country, counting a provider only for years its half-years or quarters cover
@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from coopanalysis.core.providers import provider_labels
-from coopanalysis.transforms.transparency import provider_years
+from coopanalysis.transforms.transparency import TELEGRAM, provider_years
 
 SCOPE_NOTE = (
     "Providers count requests from every authority of the country (police, prosecutors, courts, "
@@ -88,13 +87,13 @@ def reconcile_yearly(
     publishes no requests received). `difference` = agency − providers;
     `providers_to_agency` = providers / agency. `note` says why they differ."""
     years = provider_years(transparency, country=country, providers=providers)
-    received = years.filter(pl.col("provider") != "telegram")
+    received = years.filter(pl.col("provider") != TELEGRAM)
     per_year = received.group_by("year").agg(
         providers_requests=pl.col("requests").filter(pl.col("full_year") & pl.col("requests").is_not_null()).sum(),
         providers_included=pl.col("provider").filter(pl.col("full_year") & pl.col("requests").is_not_null()),
         providers_not_full_year=pl.col("provider").filter(~pl.col("full_year")),
     )
-    telegram = years.filter((pl.col("provider") == "telegram") & pl.col("full_year")).select(
+    telegram = years.filter((pl.col("provider") == TELEGRAM) & pl.col("full_year")).select(
         "year", telegram_fulfilled="answered"
     )
     out = (
@@ -164,14 +163,6 @@ def reconcile_yearly(
     return out.with_columns(note=note).select(RECONCILIATION_COLUMNS).sort("year", "agency_period")
 
 
-def coverage(transparency: pl.LazyFrame, *, country: str, providers: list[str] | None = None) -> pl.LazyFrame:
-    """Which providers cover which years for a country: provider, year, days_covered,
-    full_year, requests (received; null for Telegram), answered."""
-    return provider_years(transparency, country=country, providers=providers).select(
-        "provider", "year", "days_covered", "full_year", "requests", "answered"
-    )
-
-
 def reconciliation_summary(table: pl.DataFrame) -> dict | None:
     """The latest year with both an agency and a provider total, as values for a sentence:
     year, agency, agency_requests, providers_requests, providers_included, providers_to_agency.
@@ -182,112 +173,3 @@ def reconciliation_summary(table: pl.DataFrame) -> dict | None:
     row = both.sort("year").row(-1, named=True)
     return {k: row[k] for k in (
         "year", "agency", "agency_requests", "providers_requests", "providers_included", "providers_to_agency")}
-
-
-def reconciliation_sentence(table: pl.DataFrame, *, country: str) -> tuple[str, dict]:
-    """A Markdown template and its values (for `coopanalysis.display.say`) summing up the
-    latest year with both figures, or saying that no year has both."""
-    summary = reconciliation_summary(table)
-    if summary is None:
-        return (
-            "No year has both an agency figure and a full year of provider reports for {country}.",
-            {"country": country},
-        )
-    return (
-        "In **{year}**, {agency} reported sending **{agency_requests:,}** requests; the providers whose "
-        "reports cover that whole year ({providers_included}) report receiving **{providers_requests:,}** "
-        "from {country}, {providers_to_agency:.0%} of the agency's figure. The two are not the same count; "
-        "the reasons follow.",
-        {**summary, "providers_included": provider_labels(summary["providers_included"] or ""), "country": country},
-    )
-
-
-def _year_reasons(row: dict) -> list[str]:
-    """The year-specific reasons of one reconciliation row, as plain sentences."""
-    reasons = []
-    if not row["agency_full_year"]:
-        reasons.append(f"the agency figure covers only {_period_words(row['agency_period'])}, so it is not "
-                       "compared with whole years")
-    if not row["providers_included"]:
-        reasons.append("no provider's report covers the whole year, so there is no provider total")
-    if row["providers_not_full_year"]:
-        reasons.append("left out because their reports cover only part of the year: "
-                       + provider_labels(row["providers_not_full_year"]))
-    if row["difference"] is not None and row["difference"] < 0:
-        reasons.append("the providers report more requests than the agency sent (requests from other "
-                       "authorities, or periods counted differently)")
-    elif row["difference"] is not None and row["difference"] > 0:
-        reasons.append("the agency sent more requests than these providers report (the rest went to companies "
-                       "without a report here, or was counted differently)")
-    if row["telegram_fulfilled"] is not None:
-        reasons.append(f"Telegram published only fulfilled requests ({row['telegram_fulfilled']:,}), not in the "
-                       "provider total")
-    return reasons
-
-
-def _period_words(period: str) -> str:
-    """"2024-01-01..2024-07-31" → "1 Jan to 31 Jul 2024"."""
-    import datetime as dt
-
-    if ".." not in period:
-        return period
-    first, last = (dt.date.fromisoformat(p) for p in period.split(".."))
-    return f"{first:%-d %b} to {last:%-d %b %Y}" if first.year == last.year else f"{first} to {last}"
-
-
-def _period_short(period: str) -> str:
-    """"2021" stays; "2024-01-01..2024-07-31" → "2024 (1 Jan–31 Jul)"."""
-    import datetime as dt
-
-    if ".." not in period:
-        return period
-    first, last = (dt.date.fromisoformat(p) for p in period.split(".."))
-    if first.year != last.year:
-        return f"{first:%-d %b %Y}–{last:%-d %b %Y}"
-    return f"{first.year} ({first:%-d %b}–{last:%-d %b})"
-
-
-def reconciliation_reasons(table: pl.DataFrame) -> tuple[str, dict]:
-    """A Markdown template and its values (for `coopanalysis.display.say`) giving once why the
-    two counts differ (`SCOPE_NOTE`), then, as a list, what is particular to each year of a
-    `reconcile_yearly` table. Empty table: an empty template."""
-    if table.is_empty():
-        return "", {}
-    lines = ["{scope}"]
-    values: dict = {"scope": SCOPE_NOTE + " Providers' years are assembled from their half-years or quarters."}
-    for i, row in enumerate(table.with_columns(agency_full_year=~pl.col("agency_period").str.contains(r"\.\."))
-                            .iter_rows(named=True)):
-        reasons = _year_reasons(row)
-        if reasons:
-            lines.append(f"- **{{period_{i}}}**: {{reasons_{i}}}.")
-            values[f"period_{i}"] = _period_short(row["agency_period"])
-            text = "; ".join(reasons)
-            values[f"reasons_{i}"] = text[:1].upper() + text[1:]
-    return "\n".join(lines[:1] + ([""] if len(lines) > 1 else []) + lines[1:]), values
-
-
-READER_COLUMNS = {
-    "agency_period": "Year",
-    "agency_requests": "Agency reports sending",
-    "providers_requests": "Providers report receiving",
-    "providers_to_agency": "Providers ÷ agency",
-    "providers_included": "Providers counted",
-}
-
-
-def reconciliation_table(table: pl.DataFrame) -> pl.DataFrame:
-    """A `reconcile_yearly` table for readers: Year (the agency's period, "2024 (1 Jan–31 Jul)"
-    when not a whole year), Agency reports sending, Providers report receiving,
-    Providers ÷ agency (a fraction; tables show it as 101.7%), Providers counted (display
-    names). The reasons they differ are in `reconciliation_reasons`. Hidden counts read "<k"."""
-    from coopanalysis.publish.disclosure import label_hidden
-
-    return label_hidden(table).select(
-        pl.col("agency_period").map_elements(_period_short, return_dtype=pl.String)
-        .alias(READER_COLUMNS["agency_period"]),
-        pl.col("agency_requests").alias(READER_COLUMNS["agency_requests"]),
-        pl.col("providers_requests").alias(READER_COLUMNS["providers_requests"]),
-        pl.col("providers_to_agency").alias(READER_COLUMNS["providers_to_agency"]),
-        pl.col("providers_included").map_elements(provider_labels, return_dtype=pl.String).fill_null("")
-        .alias(READER_COLUMNS["providers_included"]),
-    )

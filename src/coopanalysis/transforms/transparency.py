@@ -12,9 +12,9 @@ from typing import Literal
 
 import polars as pl
 
-from coopanalysis.publish.disclosure import hide_count_columns
-from coopanalysis.core.providers import provider_label
+from coopanalysis.core.names import PLATFORM_NAMES
 
+TELEGRAM = PLATFORM_NAMES["telegram"]
 TELEGRAM_POLICY_CHANGE = dt.date(2024, 10, 1)
 """First day after Telegram's late-2024 change: from then it gives IP addresses and phone
 numbers for valid orders in criminal cases (first quarter it reports on: 2024 Q4)."""
@@ -159,38 +159,38 @@ def telegram_before_after(
     lf: pl.LazyFrame, *, country: str, change: dt.date = TELEGRAM_POLICY_CHANGE
 ) -> pl.LazyFrame:
     """Telegram's fulfilled requests for one country per published period, with phase
-    ("before"/"after" the policy change), days, fulfilled, affected users, and fulfilled
-    per 30 days (periods of different lengths become comparable)."""
-    rows = lf.filter((pl.col("provider") == "telegram") & (pl.col("country") == country))
+    ("before"/"after" the policy change), period_days (days in the period), fulfilled, affected
+    users, and fulfilled per 30 days (periods of different lengths become comparable)."""
+    rows = lf.filter((pl.col("provider") == TELEGRAM) & (pl.col("country") == country))
     return (
         rows.with_columns(
             phase=pl.when(pl.col("period_start") >= change).then(pl.lit("after")).otherwise(pl.lit("before")),
-            days=(pl.col("period_end") - pl.col("period_start")).dt.total_days() + 1,
+            period_days=(pl.col("period_end") - pl.col("period_start")).dt.total_days() + 1,
         )
         .select(
             "phase",
             "period_start",
             "period_end",
-            "days",
+            "period_days",
             fulfilled="answered",
             affected_users="accounts",
-            fulfilled_per_30_days=pl.col("answered") * 30 / pl.col("days"),
+            fulfilled_per_30_days=pl.col("answered") * 30 / pl.col("period_days"),
         )
         .sort("period_start")
     )
 
 
 def telegram_phase_summary(before_after: pl.LazyFrame) -> pl.LazyFrame:
-    """`telegram_before_after` rows summed per phase: days, fulfilled, affected_users,
+    """`telegram_before_after` rows summed per phase: period_days, fulfilled, affected_users,
     fulfilled_per_30_days."""
     return (
         before_after.group_by("phase")
         .agg(
-            days=pl.col("days").sum(),
+            period_days=pl.col("period_days").sum(),
             fulfilled=_sum_or_null("fulfilled"),
             affected_users=_sum_or_null("affected_users"),
         )
-        .with_columns(fulfilled_per_30_days=pl.col("fulfilled") * 30 / pl.col("days"))
+        .with_columns(fulfilled_per_30_days=pl.col("fulfilled") * 30 / pl.col("period_days"))
         .sort("phase", descending=True)
     )
 
@@ -209,69 +209,3 @@ def country_position(
         "countries": ranking.height,
         "requests": row["requests"].item() if row.height else None,
     }
-
-
-COUNT_COLUMNS = ("requests", "requests_low", "requests_high", "answered", "legal", "emergency", "fulfilled",
-                 "affected_users", "providers_requests", "telegram_fulfilled")
-DERIVED_COLUMNS = ("answered_share", "emergency_share", "fulfilled_per_30_days", "difference", "providers_to_agency")
-
-
-def hide_small(df: pl.DataFrame, *, threshold: int, by: list[str] | tuple[str, ...] = ()) -> pl.DataFrame:
-    """A collected summary frame fit to share: each count column (requests, answered, legal,
-    emergency, fulfilled, …) hidden where below `threshold`, with complementary suppression
-    along `by`; shares, rates and differences of a row with a hidden count are nulled. Tables
-    show a hidden count as "<k" or "withheld". A threshold of 0 or 1 changes nothing."""
-    return hide_count_columns(df, threshold=threshold, columns=COUNT_COLUMNS, by=by, derived=DERIVED_COLUMNS)
-
-
-def ranking_sentence(
-    position: dict, *, start: dt.date, end: dt.date, suppress_below: int = 0
-) -> tuple[str, dict]:
-    """Template and values (for `say`) placing the country among the provider's requesters
-    ("fewer than k" in place of a count below `suppress_below`)."""
-    values = {**position, "provider": provider_label(position["provider"]), "start": start.isoformat(),
-              "end": end.isoformat()}
-    if position["rank"] is None:
-        return "{provider} reports no requests from {country} between {start} and {end}.", values
-    if position["requests"] is not None and 0 < position["requests"] < suppress_below:
-        values["requests"] = suppress_below
-        return (
-            "Between {start} and {end}, **{country}** sent {provider} fewer than {requests} requests.",
-            {k: v for k, v in values.items() if k != "rank"},
-        )
-    return (
-        "Between {start} and {end}, **{country}** sent {provider} **{requests:,}** requests, "
-        "rank **{rank}** of {countries} requesting countries.",
-        values,
-    )
-
-
-def telegram_sentence(phases: pl.DataFrame, *, country: str, suppress_below: int = 0) -> tuple[str, dict]:
-    """Template and values (for `say`) comparing Telegram's fulfilled requests per 30 days
-    before and after its late-2024 change, from `telegram_phase_summary` (a phase whose count
-    is below `suppress_below` is said to have "fewer than k")."""
-    by_phase = {r["phase"]: r for r in phases.iter_rows(named=True)}
-    if "after" not in by_phase or "before" not in by_phase:
-        return "Telegram's reports do not cover {country} both before and after late 2024.", {"country": country}
-    before, after = by_phase["before"], by_phase["after"]
-    small = [(r["fulfilled"] or 0) for r in (before, after) if 0 < (r["fulfilled"] or 0) < suppress_below]
-    if small:
-        return (
-            "Telegram's fulfilled requests from {country} before or after its change of late 2024 number fewer "
-            "than {k}; the comparison is withheld to protect small counts.",
-            {"country": country, "k": suppress_below},
-        )
-    return (
-        "Before its change of late 2024, Telegram fulfilled **{before:,}** requests from {country} in "
-        "{before_days} days; since then **{after:,}** in {after_days} days "
-        "(**{after_rate:,.1f}** per 30 days against {before_rate:,.1f}).",
-        {
-            "country": country,
-            "before": before["fulfilled"] or 0,
-            "before_days": before["days"],
-            "after": after["fulfilled"] or 0,
-            "after_days": after["days"],
-            "before_rate": before["fulfilled_per_30_days"] or 0.0,
-            "after_rate": after["fulfilled_per_30_days"] or 0.0,
-        },
-    )

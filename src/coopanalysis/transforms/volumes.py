@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from coopanalysis.core.periods import EVERY, period_end, period_start
-from coopanalysis.core.schema import Period
+from coopanalysis.core.types import Period
 
 
 def filter_requests(

@@ -15,8 +15,12 @@ equals the provider's published total; no request is counted twice. Blank or "no
 reported" is null, never 0. Telegram publishes fulfilled requests only: `requests` is
 null and `answered` holds them.
 
+Providers are named as in request logs ("Google", "X", "AT&T": `coopanalysis.core.names`).
+
 `validate_transparency(data_dir)` gives, for each file, rows read / kept / rejected
-and the rejects by reason (rows read = kept + rejected).
+and the rejects by reason (rows read = kept + rejected); `transparency_rejects(data_dir)`
+the rejected rows themselves, in the one rejects contract of `coopanalysis.io.rejects`
+(source file, line, column, reason, message, value).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from pathlib import Path
 import polars as pl
 
 from coopanalysis.errors import DataFileError
+from coopanalysis.io.rejects import empty_rejects
 from coopanalysis.paths import TRANSPARENCY_DIR
 from coopanalysis.io.transparency.base import (
     LEGAL_PROCESSES,
@@ -46,8 +51,8 @@ __all__ = [
     "FAMILIES",
     "LEGAL_PROCESSES",
     "TRANSPARENCY_SCHEMA",
-    "load_family",
     "load_transparency",
+    "transparency_rejects",
     "validate_transparency",
     "validation_table",
 ]
@@ -72,13 +77,6 @@ def _directory(data_dir: str | Path | None) -> Path:
     if not directory.is_dir():
         raise DataFileError(directory, "no such directory of transparency reports")
     return directory
-
-
-def load_family(directory: Path, family: str) -> list[FileLoad]:
-    """The loads of one family directory (the compilation without overlap checks)."""
-    if family == COMPILATION:
-        return load_compilation(directory)
-    return FAMILIES[family](directory)
 
 
 _CACHE: dict[tuple, list[tuple[str, FileLoad]]] = {}
@@ -150,6 +148,14 @@ def validate_transparency(data_dir: str | Path | None = None) -> list[dict]:
         summary["file"] = f"{family}/{summary['file']}"
         out.append(summary)
     return out
+
+
+def transparency_rejects(data_dir: str | Path | None = None) -> pl.DataFrame:
+    """Every row set aside, of every file, in `coopanalysis.io.rejects.REJECTS_SCHEMA`; `source_file`
+    reads "<family>/<file name>". A file of unknown layout raises `DataFileError`."""
+    frames = [load.rejects.with_columns(source_file=pl.lit(f"{family}/{load.file}")) for family, load in
+              _load_all(data_dir)]
+    return pl.concat(frames) if frames else empty_rejects()
 
 
 def validation_table(data_dir: str | Path | None = None) -> pl.DataFrame:

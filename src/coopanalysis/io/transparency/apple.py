@@ -18,26 +18,23 @@ from pathlib import Path
 
 import polars as pl
 
+from coopanalysis.core.names import PLATFORM_NAMES
 from coopanalysis.errors import DataFileError
+from coopanalysis.io.countries import add_country_from_name
+from coopanalysis.io.parse import is_unreadable, parse_count, parse_high, parse_low, parse_share
 from coopanalysis.io.transparency.base import (
     FileLoad,
-    add_country_from_name,
     duplicate_of_earlier,
     file_load,
     finish,
     first_reason,
-    is_unreadable,
-    parse_count,
-    parse_high,
-    parse_low,
-    parse_share,
     read_text_table,
     require_columns,
     share_of,
 )
 
 FAMILY = "apple_transparency"
-PROVIDER = "apple"
+PROVIDER = PLATFORM_NAMES["apple"]
 PERIOD_COLUMNS = ["TR Start Date", "TR End Date", "Country/Region"]
 
 
@@ -139,13 +136,14 @@ def load_file(path: Path) -> FileLoad:
     start = pl.col("TR Start Date").str.strip_chars().str.to_date("%m/%d/%y", strict=False)
     end = pl.col("TR End Date").str.strip_chars().str.to_date("%m/%d/%y", strict=False)
     marked = named.with_columns(
-        _reject=first_reason(
-            (pl.col("Country/Region").str.strip_chars() == "N/A", "no country (placeholder row)"),
-            (pl.col("country").is_null(), "country name not in the ISO 3166 reference"),
-            (start.is_null() | end.is_null(), "unreadable period"),
-            (is_unreadable(pl.col(spec.requests)), "unreadable number"),
+        **first_reason(
+            (pl.col("Country/Region").str.strip_chars() == "N/A", "no country (placeholder row)", "Country/Region"),
+            (pl.col("country").is_null(), "country name not in the ISO 3166 reference", "Country/Region"),
+            (start.is_null(), "unreadable period", "TR Start Date"),
+            (end.is_null(), "unreadable period", "TR End Date"),
+            (is_unreadable(pl.col(spec.requests)), "unreadable number", spec.requests),
             (
-                duplicate_of_earlier("TR Start Date", "TR End Date", "country", *( [spec.detail_column] if spec.detail_column else [])),
+                duplicate_of_earlier("TR Start Date", "TR End Date", "country", *([spec.detail_column] if spec.detail_column else [])),
                 "duplicate of an earlier row",
             ),
         )
@@ -158,7 +156,7 @@ def load_file(path: Path) -> FileLoad:
             if spec.answered
             else pl.lit(None, dtype=pl.Int64)
         )
-        share = parse_share(pl.col(spec.share)) if spec.share else share_of(answered, parse_count(req))
+        share = parse_share(pl.col(spec.share), percent=True) if spec.share else share_of(answered, parse_count(req))
         detail = (
             pl.concat_str(pl.lit(spec.detail + ": "), pl.col(spec.detail_column).str.strip_chars())
             if spec.detail_column

@@ -13,8 +13,9 @@ official reports of 19 providers. The compiler changed two things, undone here:
   together as one full-year row with the provider's own (doubled) numbers.
 
 Providers whose own files are loaded (Google, Meta = Facebook, Apple) are left out
-for the periods those files cover, so no request is counted twice. Twitter is
-`x`; the other providers keep their lower-cased names.
+for the periods those files cover, so no request is counted twice. Providers are named as in
+every report (`coopanalysis.core.names.PLATFORM_NAMES`: Facebook → Meta, Twitter → X,
+CloudFlare → Cloudflare, CREDO → CREDO Mobile).
 `Country Aggregations.csv` is a wide summary derived from the full data; its rows are
 counted and rejected with that reason.
 """
@@ -26,15 +27,17 @@ from pathlib import Path
 
 import polars as pl
 
+from coopanalysis.core.names import canonical_platform
 from coopanalysis.errors import DataFileError
+from coopanalysis.io.countries import add_country_from_name
 from coopanalysis.io.transparency.base import (
     FileLoad,
-    add_country_from_name,
-    empty_frame,
+    file_load,
     finish,
     first_reason,
     read_text_table,
     require_columns,
+    set_aside_file,
 )
 
 FAMILY = "multi_provider_2009_2013"
@@ -45,14 +48,12 @@ ANS = "Number of Requests where some data was disclosed (content or non content)
 PCT = "Percentage of Requests where some data was disclosed (content or non content)"
 ACC = "Users/Accounts Specified"
 COLUMNS = ["ID", "Service Provider", "Year", "Period", "Country", REQ, ANS, PCT, ACC]
-PROVIDER_NAMES = {"facebook": "meta", "twitter": "x"}
 LESS_THAN_10 = "5.5"
 
 
 def provider_of(name: pl.Expr) -> pl.Expr:
-    """The compilation's provider name → the table's provider (lower case; Facebook → meta, Twitter → x)."""
-    lower = name.str.strip_chars().str.to_lowercase()
-    return lower.replace(PROVIDER_NAMES)
+    """The compilation's provider name → the reports' name (Facebook → Meta, Twitter → X)."""
+    return canonical_platform(name)
 
 
 def _number(raw: pl.Expr) -> pl.Expr:
@@ -115,10 +116,12 @@ def load_full_data(path: Path, *, covered: set[tuple[str, date, date]] = frozens
         ]
     ).fill_null(False) & ~pl.col("_split")
     marked = df.with_columns(
-        _reject=first_reason(
-            (pl.col("_half").is_null() | pl.col("_year").is_null(), "unreadable period"),
-            (pl.col("_covered").fill_null(False), "the provider's own report for this period is loaded"),
-            (pl.col("country").is_null(), "country name not in the ISO 3166 reference"),
+        **first_reason(
+            (pl.col("_year").is_null(), "unreadable period", "Year"),
+            (pl.col("_half").is_null(), "unreadable period", "Period"),
+            (pl.col("_covered").fill_null(False), "the provider's own report for this period is loaded",
+             "Service Provider"),
+            (pl.col("country").is_null(), "country name not in the ISO 3166 reference", "Country"),
             (fractional, "fractional count outside a split annual report"),
         )
     )
@@ -145,30 +148,14 @@ def load_full_data(path: Path, *, covered: set[tuple[str, date, date]] = frozens
             answered_share=_number(pl.col(PCT)) / 100,
         ).pipe(finish, source=path.name)
 
-    kept = marked.filter(pl.col("_reject").is_null()).drop("_reject")
-    reasons = (
-        marked.filter(pl.col("_reject").is_not_null()).group_by("_reject").len().sort("_reject").rows()
-    )
-    return FileLoad(
-        file=path.name,
-        rows_read=marked.height,
-        frame=build(kept.lazy()).collect().lazy(),
-        rows_kept=kept.height,
-        rejected_by_reason={r: int(n) for r, n in reasons},
-    )
+    return file_load(path, marked, build)
 
 
 def load_aggregations(path: Path) -> FileLoad:
     """The wide per-country summary: derived from the full data, counted and not loaded."""
     df = read_text_table(path)
     require_columns(path, df.columns, ["Country", "Total Requests"])
-    return FileLoad(
-        file=path.name,
-        rows_read=df.height,
-        frame=empty_frame(),
-        rows_kept=0,
-        rejected_by_reason={f"summary derived from {FULL_DATA}, which is loaded instead": df.height},
-    )
+    return set_aside_file(path, df, f"summary derived from {FULL_DATA}, which is loaded instead")
 
 
 def load_compilation(directory: Path, *, covered: set[tuple[str, date, date]] = frozenset()) -> list[FileLoad]:

@@ -24,18 +24,15 @@ from pathlib import Path
 
 import polars as pl
 
+from coopanalysis.core.names import PLATFORM_NAMES
 from coopanalysis.errors import DataFileError
-from coopanalysis.io.transparency.base import (
-    FileLoad,
-    add_country_from_name,
-    finish,
-    parse_count,
-    read_text_table,
-    share_of,
-)
+from coopanalysis.io.countries import add_country_from_name
+from coopanalysis.io.parse import parse_count
+from coopanalysis.io.rejects import rejects_frame
+from coopanalysis.io.transparency.base import FileLoad, finish, read_text_table, share_of
 
 FAMILY = "discord_transparency"
-PROVIDER = "discord"
+PROVIDER = PLATFORM_NAMES["discord"]
 FILE_PATTERN = re.compile(r"discord-(\d{4})-q([1-4])\.csv$")
 
 SECTIONS = {
@@ -64,25 +61,32 @@ def period_of(path: Path) -> tuple[date, date]:
     return start, date.fromordinal(end.toordinal() - 1)
 
 
-def _lines(path: Path) -> list[list[str]]:
+def _lines(path: Path) -> list[tuple[int, list[str]]]:
+    """(line number, stripped cells) of every line of the file that is not blank."""
     df = read_text_table(path, has_header=False)
-    return [[(c or "").strip() for c in row] for row in df.rows()]
+    cells = df.drop("_line").rows()
+    rows = [(line, [(c or "").strip() for c in row]) for line, row in zip(df["_line"], cells, strict=True)]
+    return [(line, row) for line, row in rows if any(row)]
 
 
-def parse_sections(path: Path) -> tuple[pl.DataFrame, dict[str, int], int]:
-    """(government-request rows with their section, rejects by reason, rows read)."""
-    lines = [row for row in _lines(path) if any(row)]
-    reasons: dict[str, int] = {}
+def parse_sections(path: Path) -> tuple[pl.DataFrame, list[dict], int]:
+    """(government-request rows with their section and line, the lines set aside as
+    {line, reason, value}, rows read)."""
+    numbered = _lines(path)
+    lines = [row for _, row in numbered]
+    set_aside: list[dict] = []
     rows: list[dict] = []
     totals: list[tuple[str, int | None, int | None]] = []
     found: set[str] = set()
+    line_no = 0
 
     def note(reason: str) -> None:
-        reasons[reason] = reasons.get(reason, 0) + 1
+        set_aside.append({"line": line_no, "reason": reason, "value": lines[i][0]})
 
     section: str | None = None
     expect_header = False
     for i, row in enumerate(lines):
+        line_no = numbered[i][0]
         first, rest = row[0], [c for c in row[1:] if c]
         nxt = lines[i + 1] if i + 1 < len(lines) else []
         is_title = not rest and bool(nxt) and len([c for c in nxt if c]) >= 2 and not re.search(r"\d", "".join(nxt))
@@ -112,7 +116,7 @@ def parse_sections(path: Path) -> tuple[pl.DataFrame, dict[str, int], int]:
             totals.append((section, _int(row[1]), _int(row[2])))
             note("total line (checked against its rows, not kept)")
             continue
-        rows.append({"section": section, "label": first, "requests": row[1], "answered": row[2]})
+        rows.append({"line": line_no, "section": section, "label": first, "requests": row[1], "answered": row[2]})
     missing = [s for s in REQUIRED_SECTIONS if s not in found]
     if missing:
         raise DataFileError(
@@ -120,7 +124,8 @@ def parse_sections(path: Path) -> tuple[pl.DataFrame, dict[str, int], int]:
             "unknown layout: expected the tables " + ", ".join(repr(s) for s in REQUIRED_SECTIONS)
             + "; missing " + ", ".join(repr(s) for s in missing),
         )
-    frame = pl.DataFrame(rows, schema={"section": pl.String, "label": pl.String, "requests": pl.String, "answered": pl.String})
+    frame = pl.DataFrame(rows, schema={"line": pl.Int64, "section": pl.String, "label": pl.String,
+                                       "requests": pl.String, "answered": pl.String})
     for section, req_total, ans_total in totals:
         part = frame.filter(pl.col("section") == section)
         sums = part.select(
@@ -132,7 +137,7 @@ def parse_sections(path: Path) -> tuple[pl.DataFrame, dict[str, int], int]:
                 f"table {section!r}: its Total line ({req_total}, {ans_total}) differs from the sum "
                 f"of its rows ({sums[0]}, {sums[1]})",
             )
-    return frame, reasons, len(lines)
+    return frame, set_aside, len(lines)
 
 
 def _int(text: str) -> int | None:
@@ -143,16 +148,17 @@ def _int(text: str) -> int | None:
 def load_file(path: Path) -> FileLoad:
     """One quarter's file → the four government-request tables."""
     start, end = period_of(path)
-    frame, reasons, rows_read = parse_sections(path)
+    frame, set_aside, rows_read = parse_sections(path)
     lf = frame.lazy().with_columns(
         _name=pl.when(pl.col("section") == "United States Government Information Requests")
         .then(pl.lit("United States"))
         .otherwise(pl.col("label"))
     )
     named = add_country_from_name(lf, name_column="_name").collect()
-    bad = named.filter(pl.col("country").is_null()).height
-    if bad:
-        reasons["country name not in the ISO 3166 reference"] = bad
+    unknown = named.filter(pl.col("country").is_null()).select(
+        "line", reason=pl.lit("country name not in the ISO 3166 reference"), value="label"
+    )
+    lines = pl.concat([pl.DataFrame(set_aside, schema=unknown.schema), unknown])
     kept = named.filter(pl.col("country").is_not_null())
     process = pl.col("section").replace_strict({k: v[0] for k, v in SECTIONS.items()})
     detail = (
@@ -177,7 +183,8 @@ def load_file(path: Path) -> FileLoad:
         rows_read=rows_read,
         frame=out.collect().lazy(),
         rows_kept=kept.height,
-        rejected_by_reason=dict(sorted(reasons.items())),
+        rejects=rejects_frame(lines, source_file=path.name, line=pl.col("line"), column=None,
+                              reason=pl.col("reason"), value=pl.col("value")),
     )
 
 

@@ -29,71 +29,36 @@ from pathlib import Path
 
 import polars as pl
 
+from coopanalysis.core.names import PLATFORM_NAMES
 from coopanalysis.errors import DataFileError
+from coopanalysis.io.countries import add_country_from_name, iso2_codes
+from coopanalysis.io.parse import is_unreadable, parse_count, parse_share
 from coopanalysis.io.transparency.base import (
     FileLoad,
-    add_country_from_name,
+    Rule,
     duplicate_of_earlier,
-    empty_frame,
     file_load,
     finish,
     first_reason,
-    iso2_codes,
-    is_unreadable,
-    parse_count,
-    parse_share,
     read_text_table,
     require_columns,
+    set_aside_file,
 )
 
 FAMILY = "google_user_data_requests"
-PROVIDER = "google"
+PROVIDER = PLATFORM_NAMES["google"]
 
-GLOBAL_COLUMNS = [
-    "Period Ending",
-    "Country/Region",
-    "CLDR Territory Code",
-    "Legal Process",
-    "User Data Requests",
-    "Percentage disclosed",
-    "Accounts",
-]
-DLR_COLUMNS = [
-    "Period Ending",
-    "Country/Region of Origin",
-    "CLDR Territory Code",
-    "Assisting Country",
-    "User Data Diplomatic Legal requests",
-]
-ENTERPRISE_COLUMNS = [
-    "Period Ending",
-    "Country/Region",
-    "CLDR Territory Code",
-    "Product",
-    "Legal Process",
-    "Enterprise Cloud customer requests",
-    "Enterprise Cloud customers",
-    "Percentage disclosed",
-]
-ENTERPRISE_DLR_COLUMNS = [
-    "Period Ending",
-    "Product",
-    "Country/Region of Origin",
-    "Assisting Country",
-    "Enterprise Diplomatic Legal requests",
-]
-NATSEC_COLUMNS = [
-    "Reporting period ending date",
-    "Number of requests (range MIN)",
-    "Number of requests (range MAX)",
-    "Number of accounts (range MIN)",
-    "Number of accounts (range MAX)",
-]
-NSL_RELEASED_COLUMNS = [
-    "National Security Letter (NSL) number",
-    "NSL issue date",
-    "FBI release letter date",
-]
+GLOBAL_COLUMNS = ["Period Ending", "Country/Region", "CLDR Territory Code", "Legal Process",
+                  "User Data Requests", "Percentage disclosed", "Accounts"]
+DLR_COLUMNS = ["Period Ending", "Country/Region of Origin", "CLDR Territory Code", "Assisting Country",
+               "User Data Diplomatic Legal requests"]
+ENTERPRISE_COLUMNS = ["Period Ending", "Country/Region", "CLDR Territory Code", "Product", "Legal Process",
+                      "Enterprise Cloud customer requests", "Enterprise Cloud customers", "Percentage disclosed"]
+ENTERPRISE_DLR_COLUMNS = ["Period Ending", "Product", "Country/Region of Origin", "Assisting Country",
+                          "Enterprise Diplomatic Legal requests"]
+NATSEC_COLUMNS = ["Reporting period ending date", "Number of requests (range MIN)", "Number of requests (range MAX)",
+                  "Number of accounts (range MIN)", "Number of accounts (range MAX)"]
+NSL_RELEASED_COLUMNS = ["National Security Letter (NSL) number", "NSL issue date", "FBI release letter date"]
 
 NATSEC_FILES = {
     "google-usnationalsecurity-fisa-content-requests.csv": "FISA content requests",
@@ -105,6 +70,8 @@ PERCENT_FROM = "2010-12-31"
 """First period end for which Google published the disclosed share (earlier 0 = not reported)."""
 ACCOUNTS_FROM = "2011-06-30"
 """First period end for which Google published accounts (earlier 0 = not reported)."""
+DUPLICATE = "duplicate of an earlier row"
+UNREADABLE = "unreadable number"
 
 
 def legal_process_of(label: pl.Expr) -> pl.Expr:
@@ -127,186 +94,144 @@ def _half_year(end_column: str) -> dict[str, pl.Expr]:
     return {"period_start": start, "period_end": end}
 
 
-def _country_reason(code: str, name: str | None) -> tuple[pl.Expr, str]:
-    known = iso2_codes()
-    return (~pl.col(code).is_in(known) | pl.col(code).is_null(), "no ISO 3166 country code")
+def _country_rule(code: str = "CLDR Territory Code") -> Rule:
+    return (~pl.col(code).is_in(iso2_codes()) | pl.col(code).is_null(), "no ISO 3166 country code", code)
+
+
+def _read(path: Path, columns: list[str]) -> pl.DataFrame:
+    """The file's cells as text, after checking that it has the layout's columns."""
+    df = read_text_table(path)
+    require_columns(path, df.columns, columns)
+    return df
+
+
+def _load(path: Path, rows: pl.DataFrame, rules: list[Rule], **columns: pl.Expr) -> FileLoad:
+    """Rows set aside by the first of `rules` that holds; the others become transparency rows with `columns`."""
+    marked = rows.with_columns(**first_reason(*rules))
+
+    def build(lf: pl.LazyFrame) -> pl.LazyFrame:
+        return lf.with_columns(**columns).pipe(finish, source=path.name, provider=PROVIDER)
+
+    return file_load(path, marked, build)
 
 
 def load_global(path: Path) -> FileLoad:
     """The main file: every `Legal Process` value, 2009–2023."""
-    df = read_text_table(path)
-    require_columns(path, df.columns, GLOBAL_COLUMNS)
-    marked = df.with_columns(
-        _reject=first_reason(
-            _country_reason("CLDR Territory Code", "Country/Region"),
-            (pl.col("Period Ending").str.to_date("%Y-%m-%d", strict=False).is_null(), "unreadable period"),
-            (
-                is_unreadable(pl.col("User Data Requests")) | is_unreadable(pl.col("Accounts")),
-                "unreadable number",
-            ),
-            (
-                duplicate_of_earlier("Period Ending", "CLDR Territory Code", "Legal Process"),
-                "duplicate of an earlier row",
-            ),
-        )
+    end = pl.col("Period Ending").str.strip_chars()
+    rules: list[Rule] = [
+        _country_rule(),
+        (end.str.to_date("%Y-%m-%d", strict=False).is_null(), "unreadable period", "Period Ending"),
+        (is_unreadable(pl.col("User Data Requests")), UNREADABLE, "User Data Requests"),
+        (is_unreadable(pl.col("Accounts")), UNREADABLE, "Accounts"),
+        (duplicate_of_earlier("Period Ending", "CLDR Territory Code", "Legal Process"), DUPLICATE),
+    ]
+    return _load(
+        path, _read(path, GLOBAL_COLUMNS), rules,
+        **_half_year("Period Ending"),
+        country=pl.col("CLDR Territory Code"),
+        legal_process=legal_process_of(pl.col("Legal Process")),
+        legal_process_detail=pl.col("Legal Process"),
+        requests=parse_count(pl.col("User Data Requests")),
+        accounts=pl.when(end >= ACCOUNTS_FROM).then(parse_count(pl.col("Accounts"))),
+        answered_share=pl.when(end >= PERCENT_FROM).then(parse_share(pl.col("Percentage disclosed"), percent=True)),
     )
-
-    def build(lf: pl.LazyFrame) -> pl.LazyFrame:
-        end = pl.col("Period Ending").str.strip_chars()
-        return lf.with_columns(
-            **_half_year("Period Ending"),
-            country=pl.col("CLDR Territory Code"),
-            legal_process=legal_process_of(pl.col("Legal Process")),
-            legal_process_detail=pl.col("Legal Process"),
-            requests=parse_count(pl.col("User Data Requests")),
-            accounts=pl.when(end >= ACCOUNTS_FROM).then(parse_count(pl.col("Accounts"))),
-            answered_share=pl.when(end >= PERCENT_FROM).then(
-                parse_share(pl.col("Percentage disclosed"))
-            ),
-        ).pipe(finish, source=path.name, provider=PROVIDER)
-
-    return file_load(path, marked, build)
 
 
 def load_dlr(path: Path) -> FileLoad:
     """Diplomatic legal requests by country of origin (already in the assisting country's total)."""
-    df = read_text_table(path)
-    require_columns(path, df.columns, DLR_COLUMNS)
-    marked = df.with_columns(
-        _reject=first_reason(
-            _country_reason("CLDR Territory Code", "Country/Region of Origin"),
-            (is_unreadable(pl.col("User Data Diplomatic Legal requests")), "unreadable number"),
-            (
-                duplicate_of_earlier("Period Ending", "CLDR Territory Code", "Assisting Country"),
-                "duplicate of an earlier row",
-            ),
-        )
+    count = "User Data Diplomatic Legal requests"
+    rules: list[Rule] = [
+        _country_rule(),
+        (is_unreadable(pl.col(count)), UNREADABLE, count),
+        (duplicate_of_earlier("Period Ending", "CLDR Territory Code", "Assisting Country"), DUPLICATE),
+    ]
+    return _load(
+        path, _read(path, DLR_COLUMNS), rules,
+        **_half_year("Period Ending"),
+        country=pl.col("CLDR Territory Code"),
+        legal_process=pl.lit("legal"),
+        legal_process_detail=pl.concat_str(
+            pl.lit("Diplomatic legal requests (assisting country: "), pl.col("Assisting Country"), pl.lit(")")
+        ),
+        requests=parse_count(pl.col(count)),
+        counted_elsewhere=pl.lit(True),
     )
-
-    def build(lf: pl.LazyFrame) -> pl.LazyFrame:
-        return lf.with_columns(
-            **_half_year("Period Ending"),
-            country=pl.col("CLDR Territory Code"),
-            legal_process=pl.lit("legal"),
-            legal_process_detail=pl.concat_str(
-                pl.lit("Diplomatic legal requests (assisting country: "),
-                pl.col("Assisting Country"),
-                pl.lit(")"),
-            ),
-            requests=parse_count(pl.col("User Data Diplomatic Legal requests")),
-            counted_elsewhere=pl.lit(True),
-        ).pipe(finish, source=path.name, provider=PROVIDER)
-
-    return file_load(path, marked, build)
 
 
 def load_enterprise(path: Path) -> FileLoad:
     """Enterprise Cloud requests (a subset of the global requests)."""
-    df = read_text_table(path)
-    require_columns(path, df.columns, ENTERPRISE_COLUMNS)
-    marked = df.with_columns(
-        _reject=first_reason(
-            _country_reason("CLDR Territory Code", "Country/Region"),
-            (is_unreadable(pl.col("Enterprise Cloud customer requests")), "unreadable number"),
-            (
-                duplicate_of_earlier("Period Ending", "CLDR Territory Code", "Product", "Legal Process"),
-                "duplicate of an earlier row",
-            ),
-        )
+    count = "Enterprise Cloud customer requests"
+    rules: list[Rule] = [
+        _country_rule(),
+        (is_unreadable(pl.col(count)), UNREADABLE, count),
+        (duplicate_of_earlier("Period Ending", "CLDR Territory Code", "Product", "Legal Process"), DUPLICATE),
+    ]
+    return _load(
+        path, _read(path, ENTERPRISE_COLUMNS), rules,
+        **_half_year("Period Ending"),
+        country=pl.col("CLDR Territory Code"),
+        legal_process=legal_process_of(pl.col("Legal Process")),
+        legal_process_detail=pl.concat_str(
+            pl.lit("Enterprise Cloud ("), pl.col("Product"), pl.lit("): "), pl.col("Legal Process")
+        ),
+        requests=parse_count(pl.col(count)),
+        accounts=parse_count(pl.col("Enterprise Cloud customers")),
+        answered_share=parse_share(pl.col("Percentage disclosed"), percent=True),
+        counted_elsewhere=pl.lit(True),
     )
-
-    def build(lf: pl.LazyFrame) -> pl.LazyFrame:
-        return lf.with_columns(
-            **_half_year("Period Ending"),
-            country=pl.col("CLDR Territory Code"),
-            legal_process=legal_process_of(pl.col("Legal Process")),
-            legal_process_detail=pl.concat_str(
-                pl.lit("Enterprise Cloud ("), pl.col("Product"), pl.lit("): "), pl.col("Legal Process")
-            ),
-            requests=parse_count(pl.col("Enterprise Cloud customer requests")),
-            accounts=parse_count(pl.col("Enterprise Cloud customers")),
-            answered_share=parse_share(pl.col("Percentage disclosed")),
-            counted_elsewhere=pl.lit(True),
-        ).pipe(finish, source=path.name, provider=PROVIDER)
-
-    return file_load(path, marked, build)
 
 
 def load_enterprise_dlr(path: Path) -> FileLoad:
     """Enterprise Cloud diplomatic requests by country of origin (names, not codes)."""
-    df = read_text_table(path)
-    require_columns(path, df.columns, ENTERPRISE_DLR_COLUMNS)
-    named = add_country_from_name(df.lazy(), name_column="Country/Region of Origin").collect()
-    marked = named.with_columns(
-        _reject=first_reason(
-            (
-                pl.col("Country/Region of Origin").is_null(),
-                "no country of origin (placeholder row of 0 requests)",
-            ),
-            (pl.col("country").is_null(), "country name not in the ISO 3166 reference"),
-            (is_unreadable(pl.col("Enterprise Diplomatic Legal requests")), "unreadable number"),
-        )
+    origin, count = "Country/Region of Origin", "Enterprise Diplomatic Legal requests"
+    df = _read(path, ENTERPRISE_DLR_COLUMNS)
+    named = add_country_from_name(df.lazy(), name_column=origin).collect()
+    rules: list[Rule] = [
+        (pl.col(origin).is_null(), "no country of origin (placeholder row of 0 requests)", origin),
+        (pl.col("country").is_null(), "country name not in the ISO 3166 reference", origin),
+        (is_unreadable(pl.col(count)), UNREADABLE, count),
+    ]
+    return _load(
+        path, named, rules,
+        **_half_year("Period Ending"),
+        legal_process=pl.lit("legal"),
+        legal_process_detail=pl.concat_str(
+            pl.lit("Enterprise Cloud ("), pl.col("Product"),
+            pl.lit("): diplomatic legal requests (assisting country: "), pl.col("Assisting Country"), pl.lit(")"),
+        ),
+        requests=parse_count(pl.col(count)),
+        counted_elsewhere=pl.lit(True),
     )
-
-    def build(lf: pl.LazyFrame) -> pl.LazyFrame:
-        return lf.with_columns(
-            **_half_year("Period Ending"),
-            legal_process=pl.lit("legal"),
-            legal_process_detail=pl.concat_str(
-                pl.lit("Enterprise Cloud ("),
-                pl.col("Product"),
-                pl.lit("): diplomatic legal requests (assisting country: "),
-                pl.col("Assisting Country"),
-                pl.lit(")"),
-            ),
-            requests=parse_count(pl.col("Enterprise Diplomatic Legal requests")),
-            counted_elsewhere=pl.lit(True),
-        ).pipe(finish, source=path.name, provider=PROVIDER)
-
-    return file_load(path, marked, build)
 
 
 def load_national_security(path: Path) -> FileLoad:
     """US national security requests, published as bands (MIN–MAX)."""
-    df = read_text_table(path)
-    require_columns(path, df.columns, NATSEC_COLUMNS)
-    low, high = NATSEC_COLUMNS[1], NATSEC_COLUMNS[2]
-    alow, ahigh = NATSEC_COLUMNS[3], NATSEC_COLUMNS[4]
-    marked = df.with_columns(
-        _reject=first_reason(
-            (
-                parse_count(pl.col(low)).is_null() | parse_count(pl.col(high)).is_null(),
-                "unreadable band",
-            ),
-            (duplicate_of_earlier(NATSEC_COLUMNS[0]), "duplicate of an earlier row"),
-        )
+    period, low, high, alow, ahigh = NATSEC_COLUMNS
+    rl, rh = parse_count(pl.col(low)), parse_count(pl.col(high))
+    al, ah = parse_count(pl.col(alow)), parse_count(pl.col(ahigh))
+    rules: list[Rule] = [
+        (rl.is_null(), "unreadable band", low),
+        (rh.is_null(), "unreadable band", high),
+        (duplicate_of_earlier(period), DUPLICATE),
+    ]
+    return _load(
+        path, _read(path, NATSEC_COLUMNS), rules,
+        **_half_year(period),
+        country=pl.lit("US"),
+        legal_process=pl.lit("legal"),
+        legal_process_detail=pl.lit(NATSEC_FILES[path.name]),
+        requests=pl.when(rl == rh).then(rl),
+        requests_low=rl,
+        requests_high=rh,
+        accounts=pl.when(al == ah).then(al),
+        accounts_low=al,
+        accounts_high=ah,
     )
-
-    def build(lf: pl.LazyFrame) -> pl.LazyFrame:
-        rl, rh = parse_count(pl.col(low)), parse_count(pl.col(high))
-        al, ah = parse_count(pl.col(alow)), parse_count(pl.col(ahigh))
-        return lf.with_columns(
-            **_half_year(NATSEC_COLUMNS[0]),
-            country=pl.lit("US"),
-            legal_process=pl.lit("legal"),
-            legal_process_detail=pl.lit(NATSEC_FILES[path.name]),
-            requests=pl.when(rl == rh).then(rl),
-            requests_low=rl,
-            requests_high=rh,
-            accounts=pl.when(al == ah).then(al),
-            accounts_low=al,
-            accounts_high=ah,
-        ).pipe(finish, source=path.name, provider=PROVIDER)
-
-    return file_load(path, marked, build)
 
 
 def load_nsl_released(path: Path) -> FileLoad:
     """The list of released letters: no counts, every row rejected with that reason."""
-    df = read_text_table(path)
-    require_columns(path, df.columns, NSL_RELEASED_COLUMNS)
-    marked = df.with_columns(_reject=pl.lit("one row per released letter, not a request count"))
-    return file_load(path, marked, lambda lf: empty_frame())
+    return set_aside_file(path, _read(path, NSL_RELEASED_COLUMNS), "one row per released letter, not a request count")
 
 
 LOADERS = {

@@ -22,24 +22,22 @@ from pathlib import Path
 
 import polars as pl
 
+from coopanalysis.core.names import PLATFORM_NAMES
 from coopanalysis.errors import DataFileError
+from coopanalysis.io.countries import add_country_from_name
+from coopanalysis.io.parse import parse_count, parse_high, parse_low, parse_share
 from coopanalysis.io.transparency.base import (
     FileLoad,
-    add_country_from_name,
     duplicate_of_earlier,
     file_load,
     finish,
     first_reason,
-    parse_count,
-    parse_high,
-    parse_low,
-    parse_share,
     read_text_table,
     require_columns,
 )
 
 FAMILY = "meta_government_requests"
-PROVIDER = "meta"
+PROVIDER = PLATFORM_NAMES["meta"]
 FILE_PATTERN = re.compile(r"PRPL-Facebook-Government-Report-(\d{4})_H([12])\.csv$")
 
 REQUIRED_COLUMNS = ["Country", "Total Requests", "Total Requests Accounts", "Total Requests Percentage"]
@@ -95,7 +93,7 @@ def _rows(lf: pl.LazyFrame, names: list[str], process: str) -> pl.LazyFrame:
         accounts_low=parse_low(_col(names, acc)),
         accounts_high=parse_high(_col(names, acc)),
         answered=parse_count(_col(names, answered)),
-        answered_share=parse_share(_col(names, share)),
+        answered_share=parse_share(_col(names, share), percent=True),
     )
 
 
@@ -108,10 +106,10 @@ def load_file(path: Path) -> FileLoad:
     names = df.columns
     named = add_country_from_name(df.lazy(), name_column="Country").collect()
     marked = named.with_columns(
-        _reject=first_reason(
+        **first_reason(
             (pl.col("Country").str.strip_chars().fill_null("") == "", "blank row"),
-            (pl.col("country").is_null(), "country name not in the ISO 3166 reference"),
-            (duplicate_of_earlier("country"), "duplicate of an earlier row"),
+            (pl.col("country").is_null(), "country name not in the ISO 3166 reference", "Country"),
+            (duplicate_of_earlier("country"), "duplicate of an earlier row", "Country"),
         )
     )
     has_split = "Legal Process Request Total" in names

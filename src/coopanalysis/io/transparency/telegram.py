@@ -18,17 +18,21 @@ a second time.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
 
+from coopanalysis.core.names import PLATFORM_NAMES
 from coopanalysis.errors import DataFileError
-from coopanalysis.io.transparency.base import FileLoad, empty_frame, finish, iso3_to_iso2
+from coopanalysis.io.countries import iso3_to_iso2
+from coopanalysis.io.rejects import rejects_frame
+from coopanalysis.io.transparency.base import FileLoad, finish, set_aside_file
 
 FAMILY = "telegram_transparency"
-PROVIDER = "telegram"
+PROVIDER = PLATFORM_NAMES["telegram"]
 DETAIL = "Fulfilled requests for IP address and/or phone number"
 ENTRY_KEYS = ("from", "to", "requests", "users")
 LONG_COLUMNS = [
@@ -44,10 +48,13 @@ LONG_COLUMNS = [
 
 @dataclass(frozen=True)
 class Entry:
+    """One period the bot reported for a country (`line`: where it starts in dataset.json)."""
+
     start: date
     end: date
     fulfilled: int | None
     users: int | None
+    line: int | None = None
 
     @property
     def days(self) -> int:
@@ -71,18 +78,18 @@ def _count(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
-def select_periods(entries: list[Entry]) -> tuple[list[tuple[Entry, str]], dict[str, int]]:
+def select_periods(entries: list[Entry]) -> tuple[list[tuple[Entry, str]], list[tuple[Entry, str]]]:
     """The non-overlapping periods to keep (with their detail label) and the set-aside
-    entries counted by reason. Finest first; remainders of uncovered totals derived."""
+    entries with their reason. Finest first; remainders of uncovered totals derived."""
     kept: list[Entry] = []
     set_aside: list[Entry] = []
     for e in sorted(entries, key=lambda e: (e.days, e.start)):
         (set_aside if any(e.overlaps(k) for k in kept) else kept).append(e)
     rows = [(k, DETAIL) for k in kept]
-    reasons: dict[str, int] = {}
+    reasons: list[tuple[Entry, str]] = []
 
     def note(reason: str) -> None:
-        reasons[reason] = reasons.get(reason, 0) + 1
+        reasons.append((total, reason))
 
     for total in set_aside:
         parts = [k for k in kept if total.contains(k)]
@@ -126,97 +133,112 @@ def _gaps(total: Entry, parts: list[Entry]) -> list[tuple[date, date]]:
     return gaps
 
 
-def load_dataset(path: Path) -> FileLoad:
-    """dataset.json → one row per country and kept period."""
+def _entry_lines(text: str) -> dict[str, list[int]]:
+    """ISO alpha-3 code → the line (from 1) each of its entries starts on in the JSON `text`
+    ({} for text that is not an object of lists: `load_dataset` reports that itself)."""
+    decoder, skip = json.JSONDecoder(), re.compile(r"[\s,:]*")
+    lines: dict[str, list[int]] = {}
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        pos = skip.match(text, 0).end()
+        if text[pos] != "{":
+            return {}
+        pos = skip.match(text, pos + 1).end()
+        while text[pos] != "}":
+            key, pos = decoder.raw_decode(text, pos)
+            pos = skip.match(text, pos).end()
+            if text[pos] != "[":
+                return {}
+            pos, starts = skip.match(text, pos + 1).end(), []
+            while text[pos] != "]":
+                starts.append(text.count("\n", 0, pos) + 1)
+                pos = skip.match(text, decoder.raw_decode(text, pos)[1]).end()
+            lines[key] = starts
+            pos = skip.match(text, pos + 1).end()
+    except (ValueError, IndexError):
+        return {}
+    return lines
+
+
+def _read_json(path: Path) -> tuple[dict, dict[str, list[int]]]:
+    """dataset.json as an object, and the line of every entry (`_entry_lines`)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        data = json.loads(text)
     except (OSError, ValueError) as exc:
         raise DataFileError(path, f"not readable JSON ({exc})") from exc
     if not isinstance(data, dict):
         raise DataFileError(path, "unknown layout: expected an object of ISO alpha-3 codes → lists of "
                             "entries with the keys " + ", ".join(ENTRY_KEYS))
+    return data, _entry_lines(text)
+
+
+def _rejected(line: int | None, reason: str, value: str) -> dict:
+    return {"line": line, "reason": reason, "value": value}
+
+
+def load_dataset(path: Path) -> FileLoad:
+    """dataset.json → one row per country and kept period; every other entry in the rejects."""
+    data, entry_lines = _read_json(path)
     codes = iso3_to_iso2()
-    reasons: dict[str, int] = {}
+    rejected: list[dict] = []
     out: list[dict] = []
     rows_read = 0
-
-    def note(reason: str, n: int = 1) -> None:
-        reasons[reason] = reasons.get(reason, 0) + n
-
     for iso3, items in data.items():
         if not isinstance(items, list):
             raise DataFileError(path, f"unknown layout at {iso3!r}: expected a list of entries with the keys "
                                 + ", ".join(ENTRY_KEYS))
         rows_read += len(items)
+        lines = entry_lines.get(iso3, [])
         entries: list[Entry] = []
         seen: set[tuple] = set()
-        for item in items:
+        for i, item in enumerate(items):
             if not isinstance(item, dict) or any(k not in item for k in ENTRY_KEYS):
                 raise DataFileError(path, f"unknown layout at {iso3!r}: expected entries with the keys "
                                     + ", ".join(ENTRY_KEYS))
+            line = lines[i] if len(lines) == len(items) else None
             start, end = _date(item["from"]), _date(item["to"])
+            value = f"{iso3} {item['from']}..{item['to']}"
             if iso3 not in codes:
-                note("country code not in the ISO 3166 reference")
+                rejected.append(_rejected(line, "country code not in the ISO 3166 reference", value))
             elif start is None or end is None or end < start:
-                note("unreadable period")
+                rejected.append(_rejected(line, "unreadable period", value))
             elif (start, end) in seen:
-                note("duplicate of an earlier row")
+                rejected.append(_rejected(line, "duplicate of an earlier row", value))
             else:
                 seen.add((start, end))
-                entries.append(Entry(start, end, _count(item["requests"]), _count(item["users"])))
-        rows, why = select_periods(entries)
-        for reason, n in why.items():
-            note(reason, n)
-        for entry, detail in rows:
-            out.append(
-                {
-                    "country": codes[iso3],
-                    "period_start": entry.start,
-                    "period_end": entry.end,
-                    "legal_process_detail": detail,
-                    "answered": entry.fulfilled,
-                    "accounts": entry.users,
-                }
-            )
-    rejected = sum(reasons.values())
+                entries.append(Entry(start, end, _count(item["requests"]), _count(item["users"]), line))
+        rows, set_aside = select_periods(entries)
+        rejected += [_rejected(e.line, reason, f"{iso3} {e.start:%Y%m%d}..{e.end:%Y%m%d}") for e, reason in set_aside]
+        out += [
+            {"country": codes[iso3], "period_start": entry.start, "period_end": entry.end,
+             "legal_process_detail": detail, "answered": entry.fulfilled, "accounts": entry.users}
+            for entry, detail in rows
+        ]
     derived = sum(1 for r in out if r["legal_process_detail"] != DETAIL)
     frame = (
-        pl.LazyFrame(
-            out,
-            schema={
-                "country": pl.String,
-                "period_start": pl.Date,
-                "period_end": pl.Date,
-                "legal_process_detail": pl.String,
-                "answered": pl.Int64,
-                "accounts": pl.Int64,
-            },
-        )
+        pl.LazyFrame(out, schema={"country": pl.String, "period_start": pl.Date, "period_end": pl.Date,
+                                  "legal_process_detail": pl.String, "answered": pl.Int64, "accounts": pl.Int64})
         .with_columns(legal_process=pl.lit("all"), requests=pl.lit(None, dtype=pl.Int64))
         .pipe(finish, source=path.name, provider=PROVIDER)
     )
+    rejects = pl.DataFrame(rejected, schema={"line": pl.Int64, "reason": pl.String, "value": pl.String})
     return FileLoad(
         file=path.name,
         rows_read=rows_read,
         frame=frame.collect().lazy(),
         rows_kept=len(out) - derived,
-        rejected_by_reason=reasons,
+        rejects=rejects_frame(rejects, source_file=path.name, line=pl.col("line"), column=None,
+                              reason=pl.col("reason"), value=pl.col("value")),
     )
 
 
 def load_long_copy(path: Path) -> FileLoad:
     """The flattened CSV copy of dataset.json: checked for its layout, not loaded twice."""
-    df = pl.read_csv(path, infer_schema=False)
+    df = pl.read_csv(path, infer_schema=False).with_row_index("_line", offset=2)
     missing = [c for c in LONG_COLUMNS if c not in df.columns]
     if missing:
         raise DataFileError(path, "unknown layout: expected the columns " + ", ".join(LONG_COLUMNS))
-    return FileLoad(
-        file=path.name,
-        rows_read=df.height,
-        frame=empty_frame(),
-        rows_kept=0,
-        rejected_by_reason={"flattened copy of dataset.json, which is loaded instead": df.height},
-    )
+    return set_aside_file(path, df, "flattened copy of dataset.json, which is loaded instead")
 
 
 def load_telegram(directory: Path) -> list[FileLoad]:

@@ -15,23 +15,22 @@ from pathlib import Path
 
 import polars as pl
 
+from coopanalysis.core.names import PLATFORM_NAMES
 from coopanalysis.errors import DataFileError
+from coopanalysis.io.countries import iso2_codes
+from coopanalysis.io.parse import is_unreadable, parse_count, parse_share
 from coopanalysis.io.transparency.base import (
     FileLoad,
     duplicate_of_earlier,
     file_load,
     finish,
     first_reason,
-    iso2_codes,
-    is_unreadable,
-    parse_count,
-    parse_share,
     read_text_table,
     require_columns,
 )
 
 FAMILY = "twitter_information_requests"
-PROVIDER = "x"
+PROVIDER = PLATFORM_NAMES["x"]
 COLUMNS = [
     "TIME PERIOD",
     "COUNTRY",
@@ -71,14 +70,13 @@ def load_file(path: Path) -> FileLoad:
         country=pl.col("ISO CODE").str.strip_chars().str.to_uppercase(),
     )
     marked = df.with_columns(
-        _reject=first_reason(
+        **first_reason(
             (pl.col("COUNTRY").str.strip_chars().str.to_uppercase() == "TOTAL", "total line (not kept)"),
-            (~pl.col("country").is_in(iso2_codes()) | pl.col("country").is_null(), "no ISO 3166 country code"),
-            (pl.col("period_start").is_null(), "unreadable period"),
-            (
-                is_unreadable(pl.col("ACCOUNT INFORMATION REQUESTS")) | is_unreadable(pl.col("ACCOUNTS SPECIFIED")),
-                "unreadable number",
-            ),
+            (~pl.col("country").is_in(iso2_codes()) | pl.col("country").is_null(), "no ISO 3166 country code",
+             "ISO CODE"),
+            (pl.col("period_start").is_null(), "unreadable period", "TIME PERIOD"),
+            (is_unreadable(pl.col("ACCOUNT INFORMATION REQUESTS")), "unreadable number", "ACCOUNT INFORMATION REQUESTS"),
+            (is_unreadable(pl.col("ACCOUNTS SPECIFIED")), "unreadable number", "ACCOUNTS SPECIFIED"),
             (duplicate_of_earlier("TIME PERIOD", "country"), "duplicate of an earlier row"),
         )
     )
@@ -89,7 +87,7 @@ def load_file(path: Path) -> FileLoad:
             legal_process_detail=pl.lit("Account information requests"),
             requests=parse_count(pl.col("ACCOUNT INFORMATION REQUESTS")),
             accounts=parse_count(pl.col("ACCOUNTS SPECIFIED")),
-            answered_share=parse_share(pl.col("PERCENTAGE WHERE SOME INFORMATION PRODUCED")),
+            answered_share=parse_share(pl.col("PERCENTAGE WHERE SOME INFORMATION PRODUCED"), percent=True),
         ).pipe(finish, source=path.name, provider=PROVIDER)
 
     return file_load(path, marked, build)

@@ -1,0 +1,108 @@
+"""What a page is made of besides the outputs: the notebook read from disk, its title,
+its headline figures, and the escaped footer table of run details."""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from coopanalysis.errors import DataFileError
+from coopanalysis.present.mime import HEADLINE_MIME
+
+# ------------------------------------------------------------------------ notebooks
+
+
+def load_notebook(executed: str | Path | Any) -> Any:
+    """The notebook node at path `executed` (a node passes through unchanged).
+
+    A missing, unreadable or malformed notebook raises ``DataFileError`` naming the path."""
+    import nbformat
+
+    if isinstance(executed, (str, Path)):
+        path = Path(executed)
+        try:
+            return nbformat.read(path, as_version=4)
+        except FileNotFoundError:
+            raise DataFileError(path, "notebook not found") from None
+        except IsADirectoryError:
+            raise DataFileError(path, "is a folder, not a notebook file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise DataFileError(path, f"cannot be read ({exc})") from None
+        except Exception as exc:  # nbformat raises NotJSONError, ValidationError, ...
+            raise DataFileError(path, f"is not a readable notebook ({type(exc).__name__}: {exc})") from None
+    return executed
+
+
+def read_headlines(nb: str | Path | Any) -> dict[str, dict]:
+    """Headline figures recorded by :func:`coopanalysis.present.display.headline` in an executed notebook.
+
+    Takes a path or a notebook node; returns ``{name: {"name", "value", "label",
+    "interval"}}`` in the order they were displayed (a name displayed twice keeps its
+    last value).
+    """
+    node = load_notebook(nb)
+    found: dict[str, dict] = {}
+    for cell in node.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        for output in cell.get("outputs", []):
+            if output.get("output_type") not in ("display_data", "execute_result"):
+                continue
+            payload = output.get("data", {}).get(HEADLINE_MIME)
+            if payload is None:
+                continue
+            if isinstance(payload, str):
+                payload = json.loads(payload)
+            payload = dict(payload)
+            found.pop(payload["name"], None)
+            found[payload["name"]] = payload
+    return found
+
+
+def first_heading(node: Any) -> str | None:
+    """Text of the first level-1 Markdown heading of a notebook, if any."""
+    for cell in node.get("cells", []):
+        if cell.get("cell_type") != "markdown":
+            continue
+        for line in str(cell.get("source", "")).splitlines():
+            if line.startswith("# "):
+                return line[2:].strip() or None
+    return None
+
+
+# -------------------------------------------------------------------------- footer
+
+
+def footer_html(footer: Mapping[str, object] | None) -> str:
+    """The run details (parameters, input hashes, versions, run time) as an escaped table."""
+    if not footer:
+        return ""
+    return (
+        '<footer class="coop-footer">\n<h2>About this report</h2>\n'
+        + _mapping_table(footer)
+        + "\n</footer>"
+    )
+
+
+def _mapping_table(mapping: Mapping[Any, object]) -> str:
+    """A two-column table, one escaped row per key; nested mappings become nested tables."""
+    rows = []
+    for key, value in mapping.items():
+        rows.append(
+            f'<tr><th scope="row">{html.escape(str(key))}</th><td>{_value_html(value)}</td></tr>'
+        )
+    return '<table class="coop-meta">\n' + "\n".join(rows) + "\n</table>"
+
+
+def _value_html(value: object) -> str:
+    """One footer value as escaped HTML: a table, a comma-separated list, text or *none*."""
+    if isinstance(value, Mapping):
+        return _mapping_table(value) if value else "<em>none</em>"
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return html.escape(", ".join(str(v) for v in value)) if value else "<em>none</em>"
+    if value is None:
+        return "<em>none</em>"
+    return html.escape(str(value))

@@ -1,0 +1,157 @@
+"""Offline, safe HTML pages from executed notebooks, and the ``render`` command.
+
+A rendered page works with no network: it loads nothing over http(s), inlines the
+vega / vega-lite / vega-embed bundle (:mod:`coopanalysis.html.bundle`) once, hides every
+code cell's input and prompt, and embeds each chart spec through
+:func:`coopanalysis.present.mime.escape_json_for_html`, so a data value such as
+``</script>`` stays data. The template prefers the chart fragment of
+:mod:`coopanalysis.present.mime` over every other representation and never draws
+headline figures (:func:`coopanalysis.html.page.read_headlines` extracts them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from coopanalysis.core.files import PUBLIC_FILE, atomic_path
+from coopanalysis.html.bundle import vega_bundle
+from coopanalysis.html.page import first_heading, footer_html, load_notebook
+from coopanalysis.html.sanitise import sanitize_html, short_error, vegalite_from_output
+from coopanalysis.paths import TEMPLATES_DIR
+from coopanalysis.present.mime import CHART_MIME, HEADLINE_MIME, VEGALITE_MIMES
+
+TEMPLATE_NAME = "offline"
+
+# Order in which an output's representations are tried; anything not listed
+# (javascript, widgets, latex, pdf, headline data) is never drawn.
+DISPLAY_PRIORITY = [
+    CHART_MIME,
+    *VEGALITE_MIMES,
+    "text/html",
+    "text/markdown",
+    "image/svg+xml",
+    "image/png",
+    "image/jpeg",
+    "text/plain",
+]
+
+
+def _exporter() -> Any:
+    """An nbconvert ``HTMLExporter`` on the offline template, inputs and prompts hidden."""
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    config = Config({"NbConvertBase": {"display_data_priority": list(DISPLAY_PRIORITY)}})
+    exporter = HTMLExporter(
+        config=config,
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    exporter.register_filter("coop_sanitize", sanitize_html)
+    exporter.register_filter("coop_short_error", short_error)
+    exporter.register_filter("coop_vegalite", vegalite_from_output)
+    return exporter
+
+
+def render_html(
+    executed: str | Path | Any,
+    *,
+    footer: Mapping[str, object] | None = None,
+    title: str | None = None,
+    request_ids: Any = None,
+) -> str:
+    """The offline HTML page of an executed notebook, as a string (see :func:`render_notebook`).
+    Raises `coopanalysis.publish.leaks.CaseLevelDataError` when an output holds case-level data
+    (`request_ids`: an optional `leaks.IdLookup` over the log the report read)."""
+    from coopanalysis.publish.leaks import check_shareable
+
+    node = load_notebook(executed)
+    check_shareable(node, name=str(executed) if isinstance(executed, (str, Path)) else (title or "notebook"),
+                    request_ids=request_ids)
+    if title is None:
+        title = node.get("metadata", {}).get("title") or first_heading(node)
+    if title is None and isinstance(executed, (str, Path)):
+        title = Path(executed).stem
+    resources = {
+        "metadata": {"name": title or "Report"},
+        "coop": {
+            "title": title or "Report",
+            "vega_bundle": vega_bundle(),
+            "footer_html": footer_html(footer),
+            "chart_mime": CHART_MIME,
+            "headline_mime": HEADLINE_MIME,
+            "vegalite_mimes": list(VEGALITE_MIMES),
+        },
+    }
+    body, _ = _exporter().from_notebook_node(node, resources=resources)
+    return body
+
+
+def render_notebook(
+    executed: str | Path | Any,
+    out: str | Path,
+    *,
+    footer: dict[str, object] | None = None,
+    title: str | None = None,
+    request_ids: Any = None,
+) -> Path:
+    """Write the self-contained offline HTML page of an executed notebook to ``out``.
+
+    ``executed`` is a path to an ``.ipynb`` or a ``nbformat.NotebookNode``. ``footer``
+    (parameters, input hashes, package versions, run time ...) is shown as an escaped
+    table at the end of the page. The page is written through
+    :func:`coopanalysis.core.files.atomic_path` (a temporary file beside ``out``, synced and
+    moved over it), so a failed render never damages an earlier page.
+    Returns the path written. A missing or unreadable notebook raises ``DataFileError``; outputs
+    holding case-level data (a ``request_id`` field, a free-text field of the log, or — given
+    ``request_ids``, a ``leaks.IdLookup`` — a request id of the log) raise
+    ``coopanalysis.publish.leaks.CaseLevelDataError`` naming the notebook and the cell, and no page is written.
+    """
+    out = Path(out)
+    page = render_html(executed, footer=footer, title=title, request_ids=request_ids)
+    with atomic_path(out, mode=_page_mode(out)) as tmp:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(page)
+            handle.flush()
+            os.fsync(handle.fileno())
+    return out
+
+
+def _page_mode(out: Path) -> int:
+    """Permission bits for the new page: those of the page it replaces, else 0o644
+    (a page must stay readable by an intranet web server)."""
+    try:
+        return out.stat().st_mode & 0o777
+    except OSError:
+        return PUBLIC_FILE
+
+
+# ---------------------------------------------------------------------- command line
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``coopanalysis render EXECUTED.ipynb --out FILE.html``."""
+    parser = subparsers.add_parser(
+        "render",
+        help="render one executed notebook as an offline HTML page",
+        description="Render an executed notebook as a self-contained HTML page that works with "
+        "no network: code hidden, charts drawn by an inlined vega bundle, data escaped.",
+    )
+    parser.add_argument("notebook", metavar="EXECUTED.ipynb", help="an executed notebook")
+    parser.add_argument("--out", required=True, metavar="FILE.html", help="the HTML file to write")
+    parser.add_argument("--title", default=None, help="page title (default: the notebook's name)")
+    parser.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run ``coopanalysis render``: write the page, print its path, return exit status 0."""
+    written = render_notebook(args.notebook, args.out, title=args.title)
+    print(written)
+    return 0

@@ -1,0 +1,106 @@
+"""The parts every chart builder shares: input checks, titles, colours, tooltips and formats.
+
+Titles, axis titles and tooltip titles come from :func:`coopanalysis.core.names.label`
+(through :func:`title_of`); snake_case codes are shown with spaces (:data:`CODE_FIELDS`).
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from coopanalysis.core.names import label
+from coopanalysis.present.charts.theme import MAX_ROWS, platform_scale
+
+PERCENT = ".1%"
+COUNT = ",d"
+GROWTH_DOMAIN = (-1.0, 2.0)
+"""Growth charts show −100% to +200%; a larger growth is drawn at the top edge (tooltip: the true value)."""
+
+LONG_LABEL_LIMIT = 300
+"""Pixels a long category label (an agency's full name) may take in a legend or on an axis."""
+
+CODE_FIELDS = ("crime_type", "case_outcome", "channel", "response")
+"""Fields whose values are snake_case codes ("suspended_untraceable"): axes and legends show them
+with spaces ("suspended untraceable"); the data keep the codes."""
+
+READABLE_LABEL = "replace(datum.label, /_/g, ' ')"
+"""Vega expression an axis or legend uses to show a code with spaces."""
+
+
+def title_of(column: str) -> str:
+    """The human title of a column: its label in the one registry, `coopanalysis.core.names.LABELS`."""
+    return label(column)
+
+
+def check_columns(df: pl.DataFrame, builder: str, *columns: str) -> None:
+    """Refuse what `builder` must not draw: anything but a collected DataFrame, a frame lacking one of
+    `columns`, raw request rows (a `request_id` column), or more than MAX_ROWS rows. Returns None."""
+    if not isinstance(df, pl.DataFrame):
+        raise TypeError(f"{builder} takes a collected polars DataFrame of aggregated rows, not {type(df).__name__}")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(f"{builder}: columns {', '.join(missing)} missing (got {', '.join(df.columns)})")
+    if "request_id" in df.columns:
+        raise ValueError(f"{builder} draws aggregated rows only; this frame holds request ids (raw rows)")
+    if df.height > MAX_ROWS:
+        raise ValueError(f"{builder}: {df.height:,} rows are too many to draw (at most {MAX_ROWS:,}); "
+                         "aggregate further, e.g. choose a longer period")
+
+
+def platform_color(df: pl.DataFrame, field: str = "platform", *, legend: bool = True) -> alt.Color:
+    """Colour encoding of `field` with each platform's own colour (the platforms present in `df`)."""
+    names = df.get_column(field).unique().to_list() if field in df.columns else []
+    return alt.Color(
+        f"{field}:N",
+        title=title_of(field),
+        scale=platform_scale(names),
+        legend=alt.Legend(title=title_of(field)) if legend else None,
+    )
+
+
+def colour_for(df: pl.DataFrame, field: str, *, legend: bool = True) -> alt.Color:
+    """Colour encoding of `field`: platform colours for a platform or provider, otherwise the
+    category palette with a legend wide enough for long names (no legend when `legend` is False)."""
+    if field in ("platform", "provider"):
+        return platform_color(df, field, legend=legend)
+    # agencies have long names ("KNPA National Office of Investigation Cyber Bureau"): show them whole
+    shown = alt.Legend(title=title_of(field), labelLimit=LONG_LABEL_LIMIT) if legend else None
+    return alt.Color(f"{field}:N", title=title_of(field), legend=shown)
+
+
+def code_axis(field: str) -> alt.Axis | alt.UndefinedType:
+    """An axis showing the codes of `field` with spaces when it is a code field; else altair's default."""
+    return alt.Axis(labelExpr=READABLE_LABEL) if field in CODE_FIELDS else alt.Undefined
+
+
+def readable(df: pl.DataFrame) -> pl.DataFrame:
+    """`df` with a `<field>_text` column beside each code field it has ("suspended untraceable"
+    beside "suspended_untraceable"), which tooltips show; a tooltip cannot reformat text itself."""
+    codes = [f for f in CODE_FIELDS if f in df.columns]
+    return df.with_columns(pl.col(f).str.replace_all("_", " ").alias(f"{f}_text") for f in codes) if codes else df
+
+
+def tip(field: str, kind: str, fmt: str | None = None) -> alt.Tooltip:
+    """A tooltip of `field` (Vega-Lite type `kind`, optional `fmt`), titled with its label; a date
+    shows as 2024-01-31 and a code field shows its `_text` column (see `readable`)."""
+    kwargs = {"format": fmt} if fmt else {}
+    if kind == "T":
+        kwargs = {"format": fmt or "%Y-%m-%d"}
+    shown = f"{field}_text" if field in CODE_FIELDS and kind == "N" else field
+    return alt.Tooltip(f"{shown}:{kind}", title=title_of(field), **kwargs)
+
+
+def present_columns(df: pl.DataFrame, *columns: str) -> list[str]:
+    """Those of `columns` that `df` has, in the order given."""
+    return [c for c in columns if c in df.columns]
+
+
+def legend_focus(field: str, name: str = "focus") -> alt.Parameter:
+    """Click a legend entry (shift-click for more) to focus on those values; double-click clears."""
+    return alt.selection_point(fields=[field], bind="legend", name=name)
+
+
+def title_params(text: str, subtitle: str | list[str] | None = None) -> alt.TitleParams:
+    """A chart title `text`, with its `subtitle` line(s) when given."""
+    return alt.TitleParams(text=text, subtitle=subtitle) if subtitle else alt.TitleParams(text=text)

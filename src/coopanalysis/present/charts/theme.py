@@ -1,0 +1,87 @@
+"""The one look of every chart: fonts, palettes, the altair theme, and each platform's colour."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+
+import altair as alt
+
+from coopanalysis.core.names import PLATFORM_COLOURS
+
+THEME_NAME = "coopanalysis"
+
+FONT = '"Noto Sans CJK KR", "Noto Sans KR", "Apple SD Gothic Neo", "Malgun Gothic", "Noto Sans", sans-serif'
+"""Font stack: Korean-capable fonts first (Debian fonts-noto-cjk, macOS, Windows), then sans-serif."""
+
+CATEGORY_PALETTE = (
+    "#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#BBBBBB",
+    "#994F00", "#332288", "#117733", "#882255", "#44AA99",
+)
+"""Paul Tol's colour-blind-safe 'bright' and 'muted' colours, for everything that is not a platform."""
+
+_EXTRA_PLATFORM_COLOURS = ("#332288", "#44AA99", "#999933", "#6F4E37", "#117733")
+"""Colours for platforms not in PLATFORM_COLOURS, picked by a hash of the name: none close to a fixed one."""
+
+OUTCOME_COLOURS: dict[str, str] = {
+    "open": "#BBBBBB",
+    "suspect_identified": "#66CCEE",
+    "arrested": "#4477AA",
+    "referred_to_prosecution": "#228833",
+    "closed_no_suspect": "#CCBB44",
+    "suspended_untraceable": "#EE6677",
+    "closed_other": "#AA3377",
+    "unknown": "#DDDDDD",
+}
+"""One colour per case outcome (suspended because untraceable in red, arrested in dark blue)."""
+
+MAX_ROWS = 50_000
+"""Most rows a chart embeds: daily volumes of several years by platform fit; raw request rows never should."""
+
+
+def theme_config() -> dict:
+    """The Vega-Lite config of the project's theme: readable fonts (Korean included), an
+    accessible categorical palette, a light grid and a comfortable default size."""
+    return {
+        "config": {
+            "font": FONT,
+            "view": {"continuousWidth": 560, "continuousHeight": 280, "stroke": None},
+            "title": {"font": FONT, "fontSize": 15, "fontWeight": 600, "anchor": "start", "color": "#222222",
+                      "subtitleFontSize": 12, "subtitleColor": "#555555", "offset": 10},
+            "axis": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 11, "titleFontSize": 12,
+                     "titleFontWeight": 500, "labelColor": "#333333", "titleColor": "#333333", "labelLimit": 240,
+                     "gridColor": "#E6E6E6", "domainColor": "#888888", "tickColor": "#888888"},
+            "legend": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 11, "titleFontSize": 12,
+                       "symbolSize": 90, "orient": "right", "labelLimit": 200},
+            "header": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 12},
+            "text": {"font": FONT, "fontSize": 11, "limit": 240},
+            "range": {"category": list(CATEGORY_PALETTE)},
+            "line": {"strokeWidth": 2},
+            "point": {"size": 45, "filled": True},
+            "bar": {"cornerRadiusEnd": 2},
+        }
+    }
+
+
+def enable_theme() -> str:
+    """Register (once) and enable the project's altair theme; returns its name. Also lets altair embed
+    up to MAX_ROWS aggregated rows inline (its own limit, 5,000, stops a daily chart of a few years)."""
+    alt.data_transformers.enable("default", max_rows=MAX_ROWS)
+    if THEME_NAME not in alt.theme.names():
+        alt.theme.register(THEME_NAME, enable=False)(lambda: alt.theme.ThemeConfig(**theme_config()))
+    alt.theme.enable(THEME_NAME)
+    return THEME_NAME
+
+
+def platform_colour(name: str) -> str:
+    """The colour of a platform: fixed for the known ones, and for any other name a colour
+    chosen from its name (the same in every report)."""
+    if name in PLATFORM_COLOURS:
+        return PLATFORM_COLOURS[name]
+    return _EXTRA_PLATFORM_COLOURS[zlib.crc32(name.encode("utf-8")) % len(_EXTRA_PLATFORM_COLOURS)]
+
+
+def platform_scale(names: Sequence[str]) -> alt.Scale:
+    """A colour scale mapping each of `names` to its platform colour."""
+    domain = sorted({n for n in names if n is not None})
+    return alt.Scale(domain=domain, range=[platform_colour(n) for n in domain])

@@ -1,0 +1,77 @@
+"""Request volumes: requests per period with a brushable total, and the busiest requesters."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from coopanalysis.present.charts.base import (
+    COUNT, LONG_LABEL_LIMIT, PERCENT, check_columns, colour_for, legend_focus, readable, tip,
+    title_of, title_params,
+)
+from coopanalysis.present.charts.theme import CATEGORY_PALETTE
+
+
+def chart_volumes(df: pl.DataFrame, *, by: str = "platform", title: str | None = None) -> alt.VConcatChart:
+    """Requests per period (lines, one per `by` value) above totals per `by` value over the
+    brushed time range (bars). Drag on the upper chart to brush a range; click a legend entry
+    to focus. Input: a `count_requests` frame — period_start, period_end, `by`, requests."""
+    check_columns(df, "chart_volumes", "period_start", "period_end", "requests", by)
+    brush = alt.selection_interval(encodings=["x"], name="brush")
+    focus = legend_focus(by)
+    colour = colour_for(df, by)
+    tips = [tip(by, "N"), tip("period_start", "T"), tip("period_end", "T"), tip("requests", "Q", COUNT)]
+    base = alt.Chart(readable(df))
+    # Lines and points as two layers, the selections on the lines only: JupyterLab 4's Vega-Lite
+    # (5.6) copies the selections of a line with a point overlay into the points as well and then
+    # refuses the chart ("Duplicate signal name: brush_x").
+    lines = alt.layer(
+        alt.Chart().mark_line().encode(tooltip=tips).add_params(brush, focus),
+        alt.Chart().mark_point(size=28, filled=True).encode(tooltip=tips),
+        data=readable(df),
+    ).encode(
+        x=alt.X("period_start:T", title=title_of("period_start")),
+        y=alt.Y("requests:Q", title=title_of("requests")),
+        color=colour,
+        opacity=alt.condition(focus, alt.value(1.0), alt.value(0.15)),
+        tooltip=tips,
+    ).properties(
+        title=title_params(title or f"{title_of('requests')} per period by {title_of(by).lower()}",
+                     "Drag across the chart to choose a time range; click a legend entry to focus."),
+        height=260,
+    )
+    totals = base.mark_bar().encode(
+        y=alt.Y(f"{by}:N", title=title_of(by), sort="-x"),
+        x=alt.X("sum(requests):Q", title=f"{title_of('requests')} in the chosen range",
+                axis=alt.Axis(labelSeparation=8)),  # "20,000" and "22,000" never run together
+        color=colour_for(df, by, legend=False),
+        opacity=alt.condition(focus, alt.value(1.0), alt.value(0.25)),
+        tooltip=[tip(by, "N"), alt.Tooltip("sum(requests):Q", title=f"{title_of('requests')} in the chosen range",
+                                            format=COUNT)],
+    ).transform_filter(brush).properties(
+        title=title_params(f"Total {title_of('requests').lower()} by {title_of(by).lower()}, chosen range"),
+        height=alt.Step(18),
+    )
+    return alt.vconcat(lines, totals, spacing=24).resolve_scale(color="shared")
+
+
+def chart_top_agencies(df: pl.DataFrame, *, column: str = "agency", title: str | None = None) -> alt.Chart:
+    """Horizontal bars of the requesters (or any `column`) with most requests.
+    Input: a `top_values` frame — column, requests, share."""
+    check_columns(df, "chart_top_agencies", column, "requests", "share")
+    return alt.Chart(readable(df)).mark_bar(color=CATEGORY_PALETTE[0]).encode(
+        # maxExtent: vega caps the room for labels at 200 px by default and then draws the axis
+        # title over longer labels
+        y=alt.Y(f"{column}:N", title=title_of(column), sort="-x",
+                axis=alt.Axis(labelLimit=LONG_LABEL_LIMIT, maxExtent=LONG_LABEL_LIMIT + 20)),
+        x=alt.X("requests:Q", title=title_of("requests")),
+        tooltip=[tip(column, "N"), tip("requests", "Q", COUNT), tip("share", "Q", PERCENT)],
+    ).properties(title=title_params(title or f"{_plural(column)} with the most requests"), height=alt.Step(20))
+
+
+_PLURALS = {"agency": "Agencies", "platform": "Platforms", "crime_type": "Crime types", "country": "Countries"}
+
+
+def _plural(column: str) -> str:
+    """The plural title of a category column ("agency" → "Agencies")."""
+    return _PLURALS.get(column, f"{title_of(column)} values")

@@ -1,0 +1,47 @@
+"""Sentences about the input file and the selection a report covers."""
+
+from __future__ import annotations
+
+from coopanalysis.present.narrative.words import count, date, join_names
+from coopanalysis.reports.source import InputSummary
+
+
+def input_summary(info: InputSummary) -> str:
+    """Rows read / kept / rejected of the input file, with the reasons for rejected rows."""
+    rows = "rows" if info.kind == "request log" else "published figures"
+    text = (
+        f"Read {count(info.rows_read)} {rows} from {info.file_name} ({info.kind}): "
+        f"{count(info.rows_kept)} kept, {count(info.rows_rejected)} "
+        f"{'rejected' if info.kind == 'request log' else 'set aside'}."
+    )
+    if info.rejected_by_reason:
+        reasons = "; ".join(f"{reason.replace('_', ' ')}: {count(n)}" for reason, n in info.rejected_by_reason.items())
+        text += f" By reason — {reasons}."
+    if info.rows_read == info.rows_kept + info.rows_rejected:
+        text += " Every row is accounted for."
+    return text
+
+
+def selection_sentence(info: InputSummary) -> str:
+    """What the report covers, or — for an empty selection — that nothing matched and what to change."""
+    who = join_names(info.platforms) if info.platforms else "all platforms"
+    by = f" by {join_names(info.agencies)}" if info.agencies else ""
+    span = f"from {date(info.start)} to {date(info.end)}"
+    if info.is_empty:
+        return empty_selection(info)
+    what = "requests" if info.kind == "request log" else "requests in the published figures"
+    n = f"fewer than {info.suppress_below}" if info.selected_hidden else count(info.selected)
+    return f"This report covers {n} {what} to {who}{by} {span}."
+
+
+def empty_selection(info: InputSummary) -> str:
+    """'' when the selection holds requests; otherwise a sentence saying that it is empty and why."""
+    if not info.is_empty:
+        return ""
+    who = join_names(info.platforms) if info.platforms else "any platform"
+    by = f" by {join_names(info.agencies)}" if info.agencies else ""
+    return (
+        f"No requests match this selection: none to {who}{by} from {date(info.start)} to {date(info.end)}. "
+        f"The tables and charts below are empty. Widen the date range or choose other platforms "
+        f"(available: {', '.join(info.available_platforms)})."
+    )

@@ -1,0 +1,58 @@
+"""Tables for readers: growth, average annual growth and answered share with readable figures.
+
+Each function takes a small report frame and returns a frame of labelled, formatted columns ready
+for `coopanalysis.present.display.show_table`; hidden counts read "<k" or "withheld"."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from coopanalysis.present.narrative.words import interval, share, signed
+from coopanalysis.publish.disclosure import WITHHELD, hidden_column, label_hidden
+
+
+def growth_rows(growth: pl.DataFrame, *, by: str | None = None) -> pl.DataFrame:
+    """A growth frame as a table for readers: period, requests, the same span a year earlier,
+    growth ('+68.9%') and the reason when there is none."""
+    keys = [by] if by and by in growth.columns else []
+    growth = label_hidden(growth)
+    return growth.select(
+        *[pl.col(k).alias(k.replace("_", " ").capitalize()) for k in keys],
+        pl.col("period_label").alias("Period"),
+        pl.col("requests").alias("Requests"),
+        pl.col("base").alias("A year earlier"),
+        pl.col("growth").map_elements(signed, return_dtype=pl.String).fill_null("–").alias("Growth"),
+        pl.col("growth_note").fill_null("").alias("Note"),
+    )
+
+
+def cagr_rows(cagr: pl.DataFrame, *, by: str | None = None) -> pl.DataFrame:
+    """A `compute_cagr` frame as a table for readers."""
+    keys = [by] if by and by in cagr.columns else []
+    cagr = label_hidden(cagr)
+    return cagr.select(
+        *[pl.col(k).alias(k.replace("_", " ").capitalize()) for k in keys],
+        pl.format("{}–{}", "first_year", "last_year").alias("Years"),
+        pl.col("first_value").alias("First year"),
+        pl.col("last_value").alias("Last year"),
+        pl.col("cagr").map_elements(signed, return_dtype=pl.String).fill_null("–").alias("Average annual growth"),
+        pl.col("cagr_note").fill_null("").alias("Note"),
+    )
+
+
+def share_rows(df: pl.DataFrame, *, by: str) -> pl.DataFrame:
+    """An `answered_share` frame as a table for readers: answered of requests, share and 95% CI
+    (hidden counts as "<k" or "withheld", and their share as "withheld")."""
+    hidden = pl.col(hidden_column("answered")).is_not_null() if hidden_column("answered") in df.columns else pl.lit(False)
+    df = df.with_columns(_hidden=hidden)
+    df = label_hidden(df)
+    return df.select(
+        pl.col(by).alias(by.replace("_", " ").capitalize()),
+        pl.col("requests").alias("Requests"),
+        pl.col("answered").alias("Answered"),
+        pl.when(pl.col("_hidden")).then(pl.lit(WITHHELD))
+        .otherwise(pl.col("answered_share").map_elements(share, return_dtype=pl.String)).fill_null("–").alias("Share"),
+        pl.when(pl.col("_hidden")).then(pl.lit(WITHHELD)).otherwise(
+            pl.struct("ci_low", "ci_high").map_elements(lambda r: interval(r["ci_low"], r["ci_high"]),
+                                                        return_dtype=pl.String)).fill_null("–").alias("95% CI"),
+    )

@@ -1,0 +1,103 @@
+"""Small-count suppression for tables and charts that leave the analyst's machine.
+
+Statistics offices do not publish a cell that counts fewer than k cases (k is often 5 or
+10): a count of 1 or 2 requests from one police station about one crime type can point to
+a person. Here:
+
+- primary suppression: a count with 0 < value < k is suppressed (0 is shown: it reveals
+  nobody);
+- complementary suppression: along every dimension of the table, a line (the cells that add
+  up to one margin) holding exactly one suppressed cell gets a second one — its smallest
+  other cell — so that no suppressed cell can be recovered as margin minus the others, nor
+  as the difference of two charts built from the same table. Repeated until stable;
+- margins shown beside a table are suppressed with it (`suppress_with_margins`), and when
+  they are themselves small.
+
+A suppressed value is removed from the data (set to null, `suppressed` = True), never
+hidden by styling. The report frames built on these, with the labels readers see ("<k",
+"withheld"), are in `coopanalysis.publish.disclosure`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+
+def primary_suppression(value: pl.Expr, threshold: int) -> pl.Expr:
+    """True where 0 < value < threshold (a threshold of 0 or 1 suppresses nothing)."""
+    return (value > 0) & (value < threshold)
+
+
+def _complement_once(df: pl.DataFrame, value: str, line: list[str]) -> pl.DataFrame:
+    """Along one dimension: in each line with exactly one suppressed cell, suppress its smallest
+    other cell (positive cells first; ties broken by the row's position)."""
+    over = line or None
+    n_suppressed = pl.col("suppressed").sum().over(over) if over else pl.col("suppressed").sum()
+    # One sortable number per candidate: positive cells before zeros, then by value, then position.
+    m = df.height + 1
+    rank = pl.when(pl.col(value) > 0).then(pl.col(value)).otherwise(2**40) * m + pl.col("_pos")
+    rank = pl.when(~pl.col("suppressed") & pl.col(value).is_not_null()).then(rank)
+    smallest = rank.min().over(over) if over else rank.min()
+    return df.with_columns(
+        suppressed=pl.col("suppressed") | ((n_suppressed == 1) & (rank == smallest)).fill_null(False)
+    )
+
+
+def suppress_small_counts(
+    df: pl.DataFrame,
+    *,
+    value: str,
+    threshold: int,
+    dims: Sequence[str] = (),
+    force: pl.Expr | None = None,
+) -> pl.DataFrame:
+    """Suppress counts below `threshold` in a table of `value` by `dims`, with complementary
+    suppression along each dimension. `force` (a boolean expression) marks further cells to
+    suppress from the start, e.g. every cell of a group whose total is itself small. Returns the
+    frame with `value` set to null where suppressed and a boolean `suppressed` column.
+    threshold ≤ 1 leaves the table as it is (with `suppressed` all False)."""
+    dims = list(dims)
+    first = primary_suppression(pl.col(value), threshold)
+    if force is not None and threshold > 1:
+        first = first | force
+    out = df.with_row_index("_pos").with_columns(suppressed=first.fill_null(False))
+    if threshold > 1:
+        lines = [[d for d in dims if d != dim] for dim in dims] or [[]]
+        while True:
+            before = int(out["suppressed"].sum())
+            for line in lines:
+                out = _complement_once(out, value, line)
+            if int(out["suppressed"].sum()) == before:
+                break
+    return out.with_columns(pl.when(~pl.col("suppressed")).then(pl.col(value)).alias(value)).drop("_pos")
+
+
+MARGIN = "\u0000margin"
+"""The key of a total in `suppress_with_margins` (a key no data value can hold)."""
+_NULL_KEY = "\u0000null"
+
+
+def cell_key(column: str) -> pl.Expr:
+    """A column's values as text keys of a two-way table (null as a key of its own)."""
+    return pl.col(column).cast(pl.String).fill_null(_NULL_KEY)
+
+
+def suppress_with_margins(df: pl.DataFrame, *, value: str, rows: str, cols: str, threshold: int) -> pl.DataFrame:
+    """Suppress a two-way table of `value` by (`rows`, `cols`) together with its margins: the row
+    totals, column totals and grand total take part as entries of their lines (a line: the cells
+    of one row plus its total, or of one column plus its total).
+
+    Input: one row per (`rows`, `cols`) with the count `value`. Returns every entry: `_r`, `_c`
+    (`cell_key`s; `MARGIN` for a total), `_v` (the count, null where suppressed), `_orig` (the
+    count) and `suppressed`. A threshold of 0 or 1 suppresses nothing."""
+    cells = df.select(_r=cell_key(rows), _c=cell_key(cols), _v=pl.col(value).cast(pl.Int64))
+    row_tot = cells.group_by("_r").agg(pl.col("_v").sum()).with_columns(_c=pl.lit(MARGIN))
+    col_tot = cells.group_by("_c").agg(pl.col("_v").sum()).with_columns(_r=pl.lit(MARGIN))
+    grand = cells.select(pl.col("_v").sum()).with_columns(_r=pl.lit(MARGIN), _c=pl.lit(MARGIN))
+    full = pl.concat([cells, row_tot.select(cells.columns), col_tot.select(cells.columns), grand.select(cells.columns)])
+    full = full.with_columns(_orig=pl.col("_v"))
+    if threshold > 1:
+        return suppress_small_counts(full, value="_v", threshold=threshold, dims=["_r", "_c"])
+    return full.with_columns(suppressed=pl.lit(False))
