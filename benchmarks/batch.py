@@ -29,7 +29,7 @@ REPORTS = 24
 
 TINY_PARAMETERS = 'label: str = "x"  # shown in the report\nn: int = 3  # a count'
 TINY_BODY = (
-    "from coopanalysis.display import headline\n"
+    "from coopanalysis.present.display import headline\n"
     "total = n * 2\n"
     'headline("total", total, label="Total for " + label)\n'
     'print("label", label, "total", total)'

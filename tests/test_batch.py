@@ -10,16 +10,10 @@ from pathlib import Path
 import pytest
 
 from coopanalysis.batch import run_batch
-from coopanalysis.batch.config import (
-    MAX_SLUG,
-    RESERVED_NAMES,
-    ConfigError,
-    load_config,
-    parse_parameter_value,
-    resolve_parameters,
-    slugify,
-    value_matches,
-)
+from coopanalysis.batch.config import MAX_SLUG, RESERVED_NAMES, ConfigError, load_config, slugify
+from coopanalysis.batch.parameters import parse_parameter_value
+from coopanalysis.batch.plan import resolve_parameters
+from coopanalysis.batch.typecheck import value_matches
 from coopanalysis.cli import main as cli_main
 from coopanalysis.errors import ParameterError
 
@@ -230,7 +224,7 @@ def test_overrides_follow_declared_types(tmp_path: Path) -> None:
     cfg = load_config(
         write_config(tmp_path / "r.toml", '[[reports]]\nname = "one"\nnotebook = "{fx}/good.ipynb"\n')
     )
-    from coopanalysis.batch.config import parse_overrides
+    from coopanalysis.batch.parameters import parse_overrides
 
     spec = resolve_parameters(
         cfg.reports, overrides=parse_overrides(["label=2021", "n=7", "platforms=[Telegram, Meta]"])

@@ -7,13 +7,22 @@ with papermill (in parallel processes, or on a Dask cluster) and renders each
 to `DIR/NAME.html`. `DIR/index.html` and `DIR/summary.json` list every report
 with its status, parameters, duration and headline figures.
 
-Modules: `config` (configuration, matrix, slugs, parameter checks), `runner`
-(execution), `outputs` (summary, index, manifest), `kernel` (IPC kernels).
+`run_batch` goes plan -> execute -> outputs:
+
+- plan: `config` (the TOML file, matrix, slugs), `parameters` (notebook parameter
+  cells, `-p` values), `typecheck` (values against annotations, by pydantic),
+  `fingerprints` (what decides a report), `plan` (all of it settled before anything runs);
+- execute: `jobs` (a job and its result), `execute` (one report: papermill, page,
+  failure page), `kernel` (IPC kernels; the jupyter_client adapter), `pool` and
+  `_worker` (local worker processes), `dask` (a Dask cluster), `progress`;
+- outputs: `summary` (the entries and the manifest), `outputs` (the files:
+  manifest, summary.json, index.html via `coopanalysis.html.index`).
+
+The `run` command's `register(subparsers)` is in `batch.command`.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
@@ -21,17 +30,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from coopanalysis.batch.config import (
-    ConfigError,
-    ReportSpec,
-    data_parameters,
-    load_config,
-    parse_overrides,
-    resolve_parameters,
-    select_reports,
-)
+from coopanalysis.batch.command import register
+from coopanalysis.batch.jobs import ReportJob, ReportResult
+from coopanalysis.batch.plan import Plan, make_plan
 
-__all__ = ["BatchOutcome", "register", "run_batch"]
+__all__ = ["BatchOutcome", "register", "run_batch", "run_jobs"]
 
 
 @dataclass
@@ -41,13 +44,6 @@ class BatchOutcome:
     exit_code: int
     entries: list[dict[str, Any]]
     out_dir: Path
-
-
-def _title(spec: ReportSpec) -> str:
-    title = spec.base.replace("_", " ").capitalize()
-    if spec.matrix:
-        title += " — " + ", ".join(f"{k}: {v}" for k, v in spec.matrix.items())
-    return title
 
 
 def run_batch(
@@ -63,207 +59,78 @@ def run_batch(
     force: bool = False,
     stream: TextIO | None = None,
 ) -> BatchOutcome:
-    """Run the configured reports; see the module docstring. Raises `CoopAnalysisError` (exit 2)
-    for configuration or parameter problems before anything runs."""
-    from coopanalysis import __version__, paths
-    from coopanalysis.batch import outputs
-    from coopanalysis.batch.kernel import default_kernel_name
-    from coopanalysis.batch.runner import Progress, ReportJob, package_versions, run_jobs
+    """Run the configured reports; see the module docstring. Progress goes to `stream` (stderr).
+
+    Raises `CoopAnalysisError` (exit 2) for configuration or parameter problems
+    before anything runs; the outcome's exit code is 1 if a report failed, else 0.
+    """
+    from coopanalysis import paths
+    from coopanalysis.batch import summary
 
     stream = stream if stream is not None else sys.stderr
     started = time.monotonic()
-    cfg = load_config(config or paths.REPORTS_CONFIG)
-    selected = select_reports(cfg.reports, only)
-    profile_values: dict[str, Any] = {}
-    if profile is not None:
-        if profile not in cfg.profiles:
-            known = ", ".join(sorted(cfg.profiles)) or "none"
-            raise ConfigError(f"--profile {profile!r}: not in {cfg.path} (profiles: {known})")
-        profile_values = cfg.profiles[profile]
-    resolved = resolve_parameters(selected, overrides=parse_overrides(parameters), profile=profile_values)
-    if jobs is not None and jobs < 1:
-        raise ConfigError(f"--jobs must be at least 1, not {jobs}")
-    if timeout is not None and timeout <= 0:
-        raise ConfigError(f"--timeout must be a positive number of seconds, not {timeout}")
-
-    from jupyter_client.kernelspec import KernelSpecManager
-
-    kernel = cfg.kernel or default_kernel_name()
-    if cfg.kernel and kernel not in KernelSpecManager().find_kernel_specs():
-        raise ConfigError(f"{cfg.path}: kernel {kernel!r} is not installed (see `jupyter kernelspec list`)")
-
-    out = Path(out_dir).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    versions = package_versions()
-    hasher = outputs.InputHasher()
-    manifest = outputs.load_manifest(out)
-    nb_hashes: dict[Path, str] = {}
-    to_run: list[ReportJob] = []
-    planned: dict[str, dict[str, Any]] = {}
-    skipped: dict[str, dict[str, Any]] = {}
-    for spec in resolved:
-        inputs = {
-            value: hasher(value)[1] for values in data_parameters(spec.parameters).values() for value in values
-        }
-        if spec.notebook not in nb_hashes:
-            nb_hashes[spec.notebook] = outputs.notebook_hash(spec.notebook)
-        fp = outputs.fingerprint(
-            notebook_sha=nb_hashes[spec.notebook], parameters=spec.parameters, version=__version__, inputs=inputs
-        )
-        planned[spec.name] = {"spec": spec, "inputs": inputs, "fingerprint": fp}
-        previous = manifest.get(spec.name)
-        if not force and previous and previous.get("fingerprint") == fp and (out / f"{spec.name}.html").exists():
-            skipped[spec.name] = previous
-            continue
-        to_run.append(
-            ReportJob(
-                name=spec.name,
-                notebook=str(spec.notebook),
-                parameters=spec.parameters,
-                out_dir=str(out),
-                kernel=kernel,
-                cwd=os.getcwd(),
-                timeout=timeout or spec.timeout,
-                title=_title(spec),
-                footer={
-                    "Report": spec.name,
-                    "Parameters": spec.parameters,
-                    "Input data (sha256)": inputs or None,
-                    "Package versions": versions,
-                },
-            )
-        )
-
-    where = f"on {scheduler}" if scheduler else f"{min(jobs or os.cpu_count() or 1, max(1, len(to_run)))} at a time"
-    stream.write(
-        f"coopanalysis run: {len(to_run)} report(s) to run {where}"
-        + (f", {len(skipped)} unchanged (skipped; --force to rerun)" if skipped else "")
-        + "\n"
-    )
-    results = {}
-    if to_run:
-        with Progress(len(to_run), stream) as progress:
-            for r in run_jobs(
-                to_run,
-                workers=jobs or os.cpu_count() or 1,
-                scheduler=scheduler,
-                on_start=progress.started_one,
-                on_done=lambda r: progress.finished_one(r, out),
-            ):
-                results[r.name] = r
-
-    entries: list[dict[str, Any]] = []
-    for spec in resolved:
-        plan = planned[spec.name]
-        base = {
-            "name": spec.name,
-            "report": spec.base,
-            "notebook": spec.notebook.name,
-            "parameters": spec.parameters,
-            "input_hashes": plan["inputs"],
-            "this_run": True,
-        }
-        if spec.name in skipped:
-            prev = skipped[spec.name]
-            entries.append(
-                {
-                    **base,
-                    "status": "skipped",
-                    "duration_s": prev.get("duration_s"),
-                    "outputs": prev.get("outputs", {}),
-                    "headlines": prev.get("headlines", {}),
-                    "error": None,
-                    "last_success": prev.get("finished_at"),
-                }
-            )
-            continue
-        r = results[spec.name]
-        entry = {
-            **base,
-            "status": r.status,
-            "duration_s": r.duration_s,
-            "outputs": r.outputs,
-            "headlines": r.headlines,
-            "error": r.error,
-        }
-        entries.append(entry)
-        if r.status == "ok":
-            manifest[spec.name] = {
-                "fingerprint": plan["fingerprint"],
-                "finished_at": outputs.now_iso(),
-                "duration_s": r.duration_s,
-                "outputs": r.outputs,
-                "headlines": r.headlines,
-                "parameters": spec.parameters,
-                "input_hashes": plan["inputs"],
-                "coopanalysis_version": __version__,
-            }
-
-    # Reports of the configuration not selected this time keep their previous entry.
-    previous_summary = outputs.load_summary(out)
-    ran = {e["name"] for e in entries}
-    for spec in cfg.reports:
-        if spec.name not in ran and spec.name in previous_summary:
-            entries.append({**previous_summary[spec.name], "this_run": False})
-
-    meta = {
-        "title": "Reports",
-        "finished_at": outputs.now_iso(),
-        "elapsed_s": round(time.monotonic() - started, 3),
-        "coopanalysis_version": __version__,
-        "config": str(cfg.path),
-        "kernel": kernel,
-        "scheduler": scheduler,
-    }
-    outputs.save_manifest(out, manifest)
-    outputs.write_summary(out, entries, meta=meta)
-    meta["counts"] = {}
-    for e in entries:
-        meta["counts"][e["status"]] = meta["counts"].get(e["status"], 0) + 1
-    index = outputs.write_index(out, entries, meta=meta)
-    failed = [e for e in entries if e["this_run"] and e["status"] == "failed"]
+    plan = make_plan(config=config or paths.REPORTS_CONFIG, out_dir=out_dir, only=only, parameters=parameters,
+                     profile=profile, jobs=jobs, timeout=timeout, force=force)
+    workers = jobs or os.cpu_count() or 1
+    stream.write(_announcement(plan, workers, scheduler))
+    results = _execute(plan, workers, scheduler, stream)
+    entries = summary.report_entries(plan, results)
+    index = summary.write_all(plan, entries, started=started, scheduler=scheduler)
+    failed = [e["name"] for e in entries if e["this_run"] and e["status"] == "failed"]
     stream.write(f"index: {index}\n")
     if failed:
-        stream.write(f"{len(failed)} report(s) failed: {', '.join(e['name'] for e in failed)}\n")
-    return BatchOutcome(exit_code=1 if failed else 0, entries=entries, out_dir=out)
+        stream.write(f"{len(failed)} report(s) failed: {', '.join(failed)}\n")
+    return BatchOutcome(exit_code=1 if failed else 0, entries=entries, out_dir=plan.out_dir)
 
 
-def _run_command(args: argparse.Namespace) -> int:
-    return run_batch(
-        config=args.config,
-        out_dir=args.out,
-        only=args.only,
-        parameters=args.parameters,
-        profile=args.profile,
-        jobs=args.jobs,
-        scheduler=args.scheduler,
-        timeout=args.timeout,
-        force=args.force,
-    ).exit_code
-
-
-def register(subparsers: Any) -> None:
-    """Add `coopanalysis run` to the command line."""
-    p = subparsers.add_parser(
-        "run",
-        help="run the configured reports and render them as offline HTML",
-        description="Execute every report of the batch configuration with papermill (in parallel, "
-        "or on a Dask cluster) and render each as self-contained HTML in DIR, with DIR/index.html and "
-        "DIR/summary.json. Reports whose notebook, parameters, package version and input data are "
-        "unchanged since their last successful run are skipped. Exit status: 0 all reports done, "
-        "1 some report failed, 2 configuration or parameter error (nothing run).",
+def _announcement(plan: Plan, workers: int, scheduler: str | None) -> str:
+    """`coopanalysis run: 4 report(s) to run 2 at a time, 2 unchanged (skipped; --force to rerun)`."""
+    where = f"on {scheduler}" if scheduler else f"{min(workers, max(1, len(plan.to_run)))} at a time"
+    skipped = len(plan.skipped)
+    return (
+        f"coopanalysis run: {len(plan.to_run)} report(s) to run {where}"
+        + (f", {skipped} unchanged (skipped; --force to rerun)" if skipped else "")
+        + "\n"
     )
-    p.add_argument("--out", default="reports", metavar="DIR", help="output folder (default: reports/)")
-    p.add_argument("--config", default=None, metavar="PATH", help="batch configuration (default: notebooks/reports.toml)")
-    p.add_argument("--only", action="append", metavar="NAME", help="run only this report (repeatable)")
-    p.add_argument(
-        "-p", "--parameter", dest="parameters", action="append", metavar="NAME=VALUE",
-        help="override a parameter in every selected report; values are read like papermill's -p "
-        "(numbers, True/False/None), [a, b] lists, otherwise text",
-    )
-    p.add_argument("--profile", default=None, metavar="NAME", help="apply the parameters of [profiles.NAME]")
-    p.add_argument("--jobs", type=int, default=None, metavar="N", help="reports run at once (default: number of cores)")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="run on this Dask scheduler (tcp://host:8786)")
-    p.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="time limit per report")
-    p.add_argument("--force", action="store_true", help="rerun reports even if nothing changed")
-    p.set_defaults(func=_run_command)
+
+
+def _execute(plan: Plan, workers: int, scheduler: str | None, stream: TextIO) -> dict[str, ReportResult]:
+    """Run the plan's jobs with progress on `stream`; their results by report name."""
+    from coopanalysis.batch.progress import Progress
+
+    if not plan.to_run:
+        return {}
+    with Progress(len(plan.to_run), stream) as progress:
+        results = run_jobs(
+            plan.to_run,
+            workers=workers,
+            scheduler=scheduler,
+            on_start=progress.started_one,
+            on_done=lambda r: progress.finished_one(r, plan.out_dir),
+        )
+    return {r.name: r for r in results}
+
+
+def run_jobs(
+    jobs: list[ReportJob],
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    on_start: Any = None,
+    on_done: Any = None,
+) -> list[ReportResult]:
+    """Run every job, `workers` at a time locally, or on the Dask scheduler at `scheduler`.
+
+    `on_start(name)` and `on_done(result)` are called around each report. Results
+    come back in the order of `jobs`.
+    """
+    if scheduler:
+        from coopanalysis.batch.dask import run_on_dask
+
+        results = run_on_dask(jobs, scheduler, on_start, on_done)
+    else:
+        from coopanalysis.batch.pool import run_local
+
+        results = run_local(jobs, max(1, workers), on_start, on_done)
+    by_name = {r.name: r for r in results}
+    return [by_name[j.name] for j in jobs]

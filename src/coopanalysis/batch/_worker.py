@@ -2,7 +2,7 @@
 
 Started by the runner as `python -m coopanalysis.batch._worker --serve FD` in a
 new session. It reads one job (JSON) per line on stdin, runs it with
-`coopanalysis.batch.runner.run_report`, and writes the result (JSON) as one
+`coopanalysis.batch.execute.run_report`, and writes the result (JSON) as one
 line to file descriptor FD. It ends when stdin closes. Imports and the
 renderer's vega bundle are loaded once, before the first job.
 """
@@ -16,12 +16,14 @@ from dataclasses import asdict
 
 
 def serve(result_fd: int) -> int:
+    """Run the jobs read from stdin, one at a time, writing each result to `result_fd`; 0 when stdin ends."""
     import papermill  # noqa: F401  (loaded once for every report of this worker)
 
-    from coopanalysis.html import render
-    from coopanalysis.batch.runner import ReportJob, run_report
+    from coopanalysis.batch.execute import run_report
+    from coopanalysis.batch.jobs import ReportJob
+    from coopanalysis.html import vega_bundle
 
-    render.vega_bundle()
+    vega_bundle()
     with os.fdopen(result_fd, "wb", buffering=0) as results:
         for line in sys.stdin:
             if not line.strip():

@@ -6,18 +6,28 @@ Over IPC the kernel's sockets are files, created here in a fresh temporary
 folder per kernel, so no two kernels can ever share one.
 
 `IPCKernelManager` is passed to papermill as `kernel_manager_class`; papermill
-hands it on to nbclient's `NotebookClient`.
+hands it on to nbclient's `NotebookClient`. Each kernel started in a process
+can write its pid to a file (`record_kernel_pid_in`), which the runner reads
+(`recorded_pid`) to kill the kernel's process group (`kill_process_group`)
+when its report runs out of time.
+
+This module is the batch's one adapter to jupyter_client: the only place that
+uses its private API (see `IPCKernelManager`).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
+from pathlib import Path
 from typing import Any
 
 from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpecManager
+
+from coopanalysis.core.files import write_atomic
 
 PROJECT_KERNEL = "coopanalysis"
 """Kernel installed by `make` (`ipykernel install --sys-prefix --name coopanalysis`)."""
@@ -29,7 +39,7 @@ _pid_file: str | None = None
 
 
 def record_kernel_pid_in(path: str | os.PathLike[str] | None) -> None:
-    """Make every kernel started later in this process write its pid to `path`.
+    """Make every kernel started later in this process write its pid to `path` (None: stop).
 
     The batch runner reads it to kill the kernel (which runs in its own session)
     when a report exceeds its time limit.
@@ -39,7 +49,13 @@ def record_kernel_pid_in(path: str | os.PathLike[str] | None) -> None:
 
 
 class IPCKernelManager(AsyncKernelManager):
-    """An `AsyncKernelManager` whose kernel talks over IPC sockets in a private temp folder."""
+    """An `AsyncKernelManager` whose kernel talks over IPC sockets in a private temp folder.
+
+    PRIVATE API of jupyter_client (checked against jupyter_client 8): `_async_launch_kernel`
+    and `_async_cleanup_resources` are the hooks its public `start_kernel` / `cleanup_resources`
+    call; overriding them is the only way to learn the kernel's pid right after launch and to
+    remove the socket folder after shutdown. If jupyter_client renames them, only this class changes.
+    """
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -50,15 +66,14 @@ class IPCKernelManager(AsyncKernelManager):
         self.ip = os.path.join(self._ipc_dir, "k")
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        """Launch the kernel (private hook), then write its pid to the recorded pid file, if any."""
         await super()._async_launch_kernel(kernel_cmd, **kw)
         pid = getattr(self.provisioner, "pid", None)
         if _pid_file and pid:
-            tmp = f"{_pid_file}.tmp"
-            with open(tmp, "w", encoding="ascii") as fh:
-                fh.write(str(pid))
-            os.replace(tmp, _pid_file)
+            write_atomic(_pid_file, str(pid))
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        """Clean up as jupyter_client does (private hook), and remove the socket folder unless restarting."""
         await super()._async_cleanup_resources(restart=restart)
         if not restart:
             shutil.rmtree(self._ipc_dir, ignore_errors=True)
@@ -70,3 +85,24 @@ def default_kernel_name() -> str:
     """The project's kernel if it is installed, else ipykernel's `python3` (same interpreter)."""
     specs = KernelSpecManager().find_kernel_specs()
     return PROJECT_KERNEL if PROJECT_KERNEL in specs else FALLBACK_KERNEL
+
+
+def kernel_installed(name: str) -> bool:
+    """Whether a kernel spec of this name is installed (`jupyter kernelspec list`)."""
+    return name in KernelSpecManager().find_kernel_specs()
+
+
+def recorded_pid(path: Path) -> int | None:
+    """The pid written to `path` by `record_kernel_pid_in`, or None if there is none (yet)."""
+    try:
+        return int(path.read_text(encoding="ascii"))
+    except (OSError, ValueError):
+        return None
+
+
+def kill_process_group(pid: int) -> None:
+    """SIGKILL the process group led by `pid` (a kernel or a worker); ignore one that is gone."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass

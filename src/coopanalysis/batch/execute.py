@@ -1,0 +1,225 @@
+"""Run one report: papermill executes its notebook, then its page is rendered, or its failure page.
+
+`run_report(job)` is the unit of work of every batch path (a local worker
+process, a Dask worker). It never raises for a report's failure (an exception
+in a cell, a kernel that dies, a time limit reached, a page that cannot be
+rendered): it returns a failed `ReportResult`, so one report cannot stop the
+others. Its time limit is enforced by killing the kernel.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import traceback
+from pathlib import Path
+
+from coopanalysis.batch.jobs import ReportJob, ReportResult, job_files, now_iso, output_links
+from coopanalysis.batch.kernel import IPCKernelManager, kill_process_group, record_kernel_pid_in, recorded_pid
+from coopanalysis.core.files import ensure_dir, write_atomic
+from coopanalysis.errors import CoopAnalysisError
+
+_log = logging.getLogger("coopanalysis.batch")
+
+
+def run_report(job: ReportJob) -> ReportResult:
+    """Execute one report's notebook with papermill and render it; never raises for a report failure.
+
+    Runs in the calling process (a batch worker process, or a Dask worker). The
+    kernel is started over IPC (`IPCKernelManager`) in the notebook's working
+    folder `job.cwd`. When `job.timeout` seconds have passed, the kernel is
+    killed, which ends the execution; the report is then failed as timed out.
+    On success the page goes to `DIR/NAME.html` (written atomically); on
+    failure the partly executed notebook is rendered to `DIR/failed/NAME.html`
+    and `DIR/NAME.html` is left as it was.
+    """
+    f = job_files(job)
+    ensure_dir(f["work"].parent)
+    result = ReportResult(name=job.name, status="failed", duration_s=0.0, started_at=time.time())
+    started = time.monotonic()
+    outputs: dict[str, Path] = {}
+    with ReportLog(f["log"]):
+        _log.info("report %s: %s with %s", job.name, job.notebook, json.dumps(job.parameters, default=str))
+        error = _execute_notebook(job)
+        if error is None:
+            error, outputs = _render_page(job, result, time.monotonic() - started)
+        if error is not None:
+            outputs = render_failed(job, error)
+        _log.info("report %s: %s in %.1f s", job.name, "FAILED" if error else "done", time.monotonic() - started)
+    result.status = "failed" if error else "ok"
+    result.error = error
+    result.outputs = output_links(job, outputs, failed=error is not None)
+    result.duration_s = round(time.monotonic() - started, 3)
+    return result
+
+
+def _execute_notebook(job: ReportJob) -> str | None:
+    """Run the notebook with papermill into the job's work file; the error text, or None if it ran."""
+    import papermill
+
+    f = job_files(job)
+    error: str | None = None
+    record_kernel_pid_in(f["pid"])
+    watchdog = _Watchdog(job)
+    try:
+        papermill.execute_notebook(
+            job.notebook,
+            str(f["work"]),
+            parameters=job.parameters,
+            kernel_name=job.kernel,
+            kernel_manager_class=IPCKernelManager,
+            resources={"metadata": {"path": job.cwd}},
+            log_output=True,
+            progress_bar=False,
+            request_save_on_cell_execute=True,
+            start_timeout=job.start_timeout,
+        )
+    except Exception as exc:  # any failure of the notebook is this report's failure, not the batch's
+        error = describe_error(exc)
+        _log.error("report %s failed: %s\n%s", job.name, error, traceback.format_exc())
+    finally:
+        watchdog.stop()
+        record_kernel_pid_in(None)
+        f["pid"].unlink(missing_ok=True)
+    if watchdog.timed_out.is_set():
+        error = f"timed out after {job.timeout:g} s"
+        _log.error("report %s: %s", job.name, error)
+    return error
+
+
+class _Watchdog:
+    """Kills the job's kernel (every one started, read from its pid file) once `job.timeout` has passed."""
+
+    def __init__(self, job: ReportJob) -> None:
+        self.job = job
+        self.done = threading.Event()
+        self.timed_out = threading.Event()
+        self.thread = threading.Thread(target=self._watch, name=f"timeout-{job.name}", daemon=True)
+        self.thread.start()
+
+    def _watch(self) -> None:
+        """Wait for the time limit; then kill each kernel the job starts until the execution ends."""
+        job = self.job
+        if job.timeout is None or self.done.wait(job.timeout):
+            return
+        self.timed_out.set()
+        killed: set[int] = set()
+        while not self.done.is_set():
+            pid = recorded_pid(job_files(job)["pid"])
+            if pid and pid not in killed:
+                _log.error("%s: time limit of %g s reached, killing its kernel (pid %d)", job.name, job.timeout, pid)
+                kill_process_group(pid)
+                killed.add(pid)
+            self.done.wait(0.2)
+
+    def stop(self) -> None:
+        """End the watch (the execution is over) and wait for the thread."""
+        self.done.set()
+        self.thread.join()
+
+
+def _render_page(job: ReportJob, result: ReportResult, execution_s: float) -> tuple[str | None, dict[str, Path]]:
+    """Render the executed notebook to `DIR/NAME.html` and keep it in `executed/`.
+
+    Sets `result.headlines`. Returns (error text or None, output files by role).
+    """
+    from coopanalysis.html import read_headlines, render_notebook
+    from coopanalysis.publish.leaks import request_id_lookup
+
+    f = job_files(job)
+    try:
+        result.headlines = read_headlines(f["work"])
+        footer = {**job.footer, "Run at": now_iso(), "Execution time": f"{execution_s:.1f} s"}
+        data = job.parameters.get("data")
+        ids = request_id_lookup(data) if isinstance(data, str) else None  # request logs only
+        render_notebook(f["work"], f["html"], footer=footer, title=job.title, request_ids=ids)
+        _move(f["work"], f["notebook"])
+        for stale in (f["error_html"], f["error_notebook"]):
+            stale.unlink(missing_ok=True)
+        return None, {"html": f["html"], "notebook": f["notebook"]}
+    except CoopAnalysisError as exc:  # e.g. case-level data in the outputs: its own message
+        error = f"rendering failed: {exc}"
+        _log.error("report %s: %s", job.name, error)
+    except Exception as exc:  # the notebook ran but its page could not be made: still a failure
+        error = f"rendering failed: {describe_error(exc)}"
+        _log.error("report %s: %s\n%s", job.name, error, traceback.format_exc())
+    return error, {}
+
+
+def _move(source: Path, target: Path) -> None:
+    """Put `source`'s bytes at `target` through the safe writer, then remove `source`."""
+    write_atomic(target, source.read_bytes())
+    source.unlink()
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line a reader understands: the exception raised in the notebook, or what happened."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        value = str(exc.evalue).strip().splitlines()
+        first = value[0] if value else ""
+        return f"{exc.ename}: {first} (cell {exc.exec_count})" if first else f"{exc.ename} (cell {exc.exec_count})"
+    if isinstance(exc, DeadKernelError):
+        return "the kernel died while running the notebook (it exited or crashed)"
+    if isinstance(exc, CellTimeoutError):
+        return f"a cell ran past its time limit: {str(exc).strip().splitlines()[0]}"
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+def render_failed(job: ReportJob, error: str) -> dict[str, Path]:
+    """Move the partly executed notebook to `failed/` and render it there; never touches NAME.html.
+
+    Returns the failure's output files by role (`error_notebook`, `error_html`), those that exist.
+    """
+    from coopanalysis.html import render_notebook
+
+    f = job_files(job)
+    out: dict[str, Path] = {}
+    if f["work"].exists():
+        _move(f["work"], f["error_notebook"])
+    elif f["error_notebook"].exists():
+        f["error_notebook"].unlink()  # from an earlier failure; this one left no notebook
+    if f["error_notebook"].exists():
+        out["error_notebook"] = f["error_notebook"]
+        try:
+            render_notebook(
+                f["error_notebook"],
+                f["error_html"],
+                footer={**job.footer, "Status": f"FAILED: {error}", "Run at": now_iso()},
+                title=f"{job.title} (failed)",
+            )
+            out["error_html"] = f["error_html"]
+        except Exception:  # the report has failed already; its log keeps why rendering failed too
+            _log.exception("could not render the failed notebook of %s", job.name)
+    return out
+
+
+class ReportLog:
+    """Send papermill's and the runner's log records (cell outputs included) to the report's log file.
+
+    The log is written as it goes (a stream, so not through the atomic writer: a hung
+    report's log must be readable while it hangs); its folder is made by `ensure_dir`.
+    """
+
+    def __init__(self, path: Path, mode: str = "w") -> None:
+        ensure_dir(path.parent)
+        self.handler = logging.FileHandler(path, mode=mode, encoding="utf-8")
+        self.handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        self.loggers = [logging.getLogger("papermill"), _log]
+
+    def __enter__(self) -> ReportLog:
+        for lg in self.loggers:
+            lg.addHandler(self.handler)
+            if lg.getEffectiveLevel() > logging.INFO:
+                lg.setLevel(logging.INFO)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for lg in self.loggers:
+            lg.removeHandler(self.handler)
+        self.handler.close()

@@ -1,0 +1,233 @@
+"""Local worker processes: N reports at a time, each in a long-lived `python -m coopanalysis.batch._worker`.
+
+`run_local(jobs, workers=N)` keeps N worker processes, each running one
+report at a time (`execute.run_report`). A worker that dies, or does not answer
+`GRACE_S` seconds after its report's time limit, is killed (with its kernel)
+and replaced; only that report fails.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import select
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import coopanalysis
+from coopanalysis.batch.execute import ReportLog, render_failed
+from coopanalysis.batch.jobs import ReportJob, ReportResult, job_files, output_links
+from coopanalysis.batch.kernel import kill_process_group, recorded_pid
+from coopanalysis.core.files import ensure_dir
+
+GRACE_S = 30.0
+"""After its time limit a report's kernel is killed; if its process has not answered this
+many seconds later, the process itself is killed."""
+
+_log = logging.getLogger("coopanalysis.batch")
+
+Slot = list["WorkerProcess | None"]
+"""One place in the pool: holds its worker process, or None until one is (re)started."""
+
+
+def _package_path_env() -> dict[str, str]:
+    """Environment for workers: this coopanalysis first on the path, so worker and kernel use it too."""
+    env = os.environ.copy()
+    src = str(Path(coopanalysis.__file__).resolve().parent.parent)
+    parts = [src] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != src]
+    env["PYTHONPATH"] = os.pathsep.join(parts)
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    return env
+
+
+class WorkerProcess:
+    """A long-lived `python -m coopanalysis.batch._worker` that runs one report at a time.
+
+    Jobs go in as JSON lines on its stdin, results come back as JSON lines on a
+    pipe of their own (the kernels' output goes to the worker's log file, a stream
+    the process writes itself). It imports papermill and the renderer once, so
+    later reports start faster.
+    """
+
+    def __init__(self, out_dir: Path, cwd: str) -> None:
+        work = ensure_dir(out_dir / ".work")
+        self.log_path = work / f"worker-{uuid.uuid4().hex[:8]}.log"
+        read_fd, write_fd = os.pipe()
+        with open(self.log_path, "wb") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "coopanalysis.batch._worker", "--serve", str(write_fd)],
+                stdin=subprocess.PIPE,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=cwd,
+                env=_package_path_env(),
+                pass_fds=(write_fd,),
+                start_new_session=True,
+            )
+        os.close(write_fd)
+        self.read_fd = read_fd
+        self.buffer = b""
+
+    def send(self, job: ReportJob) -> None:
+        """Hand `job` to the worker (one JSON line on its stdin)."""
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(asdict(job), default=str).encode("utf-8") + b"\n")
+        self.proc.stdin.flush()
+
+    def receive(self, timeout: float | None) -> dict[str, Any] | None:
+        """The next result, or None if `timeout` seconds pass first; EOFError if the worker ended."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while b"\n" not in self.buffer:
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            ready, _, _ = select.select([self.read_fd], [], [], remaining)
+            if not ready:
+                return None
+            chunk = os.read(self.read_fd, 1 << 16)
+            if not chunk:
+                raise EOFError("worker process ended")
+            self.buffer += chunk
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        return json.loads(line)
+
+    def last_log_line(self) -> str:
+        """The last non-blank line the worker printed (at most 300 characters), or ""."""
+        try:
+            lines = [ln for ln in self.log_path.read_text("utf-8", errors="replace").splitlines() if ln.strip()]
+        except OSError:
+            return ""
+        return lines[-1][:300] if lines else ""
+
+    def kill(self) -> int:
+        """Kill the worker's process group at once; its exit status."""
+        kill_process_group(self.proc.pid)
+        code = self.proc.wait()
+        self._close_fds()
+        return code
+
+    def close(self) -> None:
+        """Let the worker end (stdin closed), killing it after 30 s; remove its log."""
+        try:
+            assert self.proc.stdin is not None
+            self.proc.stdin.close()
+            self.proc.wait(timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            kill_process_group(self.proc.pid)
+            self.proc.wait()
+        self._close_fds()
+        self.log_path.unlink(missing_ok=True)
+
+    def _close_fds(self) -> None:
+        """Close the result pipe (if still open)."""
+        try:
+            os.close(self.read_fd)
+        except OSError:
+            pass
+
+
+def run_in_worker(slot: Slot, job: ReportJob, out_dir: Path) -> ReportResult:
+    """Run `job` on the slot's worker process (starting one if needed); replace the worker if it dies."""
+    if slot[0] is None:
+        slot[0] = WorkerProcess(out_dir, job.cwd)
+    worker = slot[0]
+    started = time.monotonic()
+    limit = None if job.timeout is None else job.timeout + GRACE_S
+    problem = ""
+    try:
+        worker.send(job)
+        reply = worker.receive(limit)
+        if reply is not None:
+            return ReportResult(**reply)
+        problem = f"timed out after {job.timeout:g} s"
+    except (EOFError, BrokenPipeError, OSError):
+        pass
+    slot[0] = None
+    return _lost_worker(worker, job, problem, started)
+
+
+def _lost_worker(worker: WorkerProcess, job: ReportJob, problem: str, started: float) -> ReportResult:
+    """The worker died or hung: kill it and the kernel, and fail this report only."""
+    pid = recorded_pid(job_files(job)["pid"])
+    if pid:
+        kill_process_group(pid)
+    tail = worker.last_log_line()
+    code = worker.kill()
+    if not problem:
+        problem = f"the report process ended with status {code}" + (f": {tail}" if tail else "")
+    with ReportLog(job_files(job)["log"], mode="a"):
+        _log.error("report %s: %s; its process was killed", job.name, problem)
+        outputs = render_failed(job, problem)
+    job_files(job)["pid"].unlink(missing_ok=True)
+    return ReportResult(
+        name=job.name,
+        status="failed",
+        duration_s=round(time.monotonic() - started, 3),
+        error=problem,
+        outputs=output_links(job, outputs, failed=True),
+    )
+
+
+def run_local(
+    jobs: list[ReportJob],
+    workers: int,
+    on_start: Callable[[str], None] | None = None,
+    on_done: Callable[[ReportResult], None] | None = None,
+) -> list[ReportResult]:
+    """Run `jobs`, `workers` at a time: one thread per slot feeds its worker process.
+
+    Returns the results in the order they finished; calls `on_start(name)` and
+    `on_done(result)` around each. No worker or kernel is left behind, even when interrupted.
+    """
+    pending: queue.Queue[ReportJob] = queue.Queue()
+    for job in jobs:
+        pending.put(job)
+    results: list[ReportResult] = []
+    lock = threading.Lock()
+    out_dir = Path(jobs[0].out_dir) if jobs else Path(".")
+    slots: list[Slot] = [[None] for _ in range(min(workers, len(jobs)))]
+    stop = threading.Event()
+
+    def feed(slot: Slot) -> None:
+        """Run pending jobs on this slot's worker until none is left (or the run stops)."""
+        while not stop.is_set():
+            try:
+                job = pending.get_nowait()
+            except queue.Empty:
+                return
+            if on_start:
+                on_start(job.name)
+            result = run_in_worker(slot, job, out_dir)
+            with lock:
+                results.append(result)
+                if on_done:
+                    on_done(result)
+
+    threads = [threading.Thread(target=feed, args=(slot,), name="report-slot", daemon=True) for slot in slots]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            while t.is_alive():
+                t.join(0.5)
+    finally:
+        stop.set()
+        _end_workers(slots, interrupted=any(t.is_alive() for t in threads))
+    return results
+
+
+def _end_workers(slots: list[Slot], *, interrupted: bool) -> None:
+    """Close every slot's worker, or kill it (and its kernel) if the run was interrupted."""
+    for slot in slots:
+        if slot[0] is not None:
+            if interrupted:
+                slot[0].kill()
+            else:
+                slot[0].close()

@@ -1,0 +1,118 @@
+"""The summary of a batch run: one entry per report, and the manifest of the successful ones.
+
+An entry says what happened to a report this run (`ok`, `failed`, or
+`skipped` as unchanged, with the figures of its last success); a report of the
+configuration not selected this time keeps its previous entry, marked
+`this_run: False`.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from coopanalysis.batch import outputs
+from coopanalysis.batch.jobs import ReportResult, now_iso
+from coopanalysis.batch.plan import Plan, PlannedReport
+
+
+def report_entries(plan: Plan, results: dict[str, ReportResult]) -> list[dict[str, Any]]:
+    """Entries of every planned report (results by report name); records each success in `plan.manifest`."""
+    entries = []
+    for planned in plan.reports:
+        if planned.job is None:
+            entries.append(_skipped_entry(planned))
+            continue
+        result = results[planned.spec.name]
+        entries.append(_ran_entry(planned, result))
+        if result.status == "ok":
+            plan.manifest[planned.spec.name] = _manifest_record(planned, result)
+    return entries + _not_selected(plan, entries)
+
+
+def _base(planned: PlannedReport) -> dict[str, Any]:
+    """The fields every entry has: names, notebook, parameters, input hashes."""
+    spec = planned.spec
+    return {
+        "name": spec.name,
+        "report": spec.base,
+        "notebook": spec.notebook.name,
+        "parameters": spec.parameters,
+        "input_hashes": planned.inputs,
+        "this_run": True,
+    }
+
+
+def _skipped_entry(planned: PlannedReport) -> dict[str, Any]:
+    """An unchanged report: its figures and outputs are those of its last successful run."""
+    prev = planned.previous or {}
+    return {
+        **_base(planned),
+        "status": "skipped",
+        "duration_s": prev.get("duration_s"),
+        "outputs": prev.get("outputs", {}),
+        "headlines": prev.get("headlines", {}),
+        "error": None,
+        "last_success": prev.get("finished_at"),
+    }
+
+
+def _ran_entry(planned: PlannedReport, r: ReportResult) -> dict[str, Any]:
+    """A report run this time: its status, duration, outputs, headline figures and error."""
+    return {
+        **_base(planned),
+        "status": r.status,
+        "duration_s": r.duration_s,
+        "outputs": r.outputs,
+        "headlines": r.headlines,
+        "error": r.error,
+    }
+
+
+def _manifest_record(planned: PlannedReport, r: ReportResult) -> dict[str, Any]:
+    """What the manifest keeps of a successful run, to skip or summarise the report next time."""
+    from coopanalysis import __version__
+
+    return {
+        "fingerprint": planned.fingerprint,
+        "finished_at": now_iso(),
+        "duration_s": r.duration_s,
+        "outputs": r.outputs,
+        "headlines": r.headlines,
+        "parameters": planned.spec.parameters,
+        "input_hashes": planned.inputs,
+        "coopanalysis_version": __version__,
+    }
+
+
+def _not_selected(plan: Plan, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Reports of the configuration not selected this time keep their previous entry."""
+    previous_summary = outputs.load_summary(plan.out_dir)
+    ran = {e["name"] for e in entries}
+    return [
+        {**previous_summary[spec.name], "this_run": False}
+        for spec in plan.config.reports
+        if spec.name not in ran and spec.name in previous_summary
+    ]
+
+
+def write_all(plan: Plan, entries: list[dict[str, Any]], *, started: float, scheduler: str | None) -> Path:
+    """Write the manifest, `summary.json` and `index.html` (`started`: `time.monotonic()` at the start).
+
+    Returns the index's path.
+    """
+    from coopanalysis import __version__
+
+    meta: dict[str, Any] = {
+        "title": "Reports",
+        "finished_at": now_iso(),
+        "elapsed_s": round(time.monotonic() - started, 3),
+        "coopanalysis_version": __version__,
+        "config": str(plan.config.path),
+        "kernel": plan.kernel,
+        "scheduler": scheduler,
+    }
+    outputs.save_manifest(plan.out_dir, plan.manifest)
+    outputs.write_summary(plan.out_dir, entries, meta=meta)
+    return outputs.write_index(plan.out_dir, entries, meta={**meta, "counts": outputs.status_counts(entries)})
