@@ -110,3 +110,19 @@ def test_checker_sees_an_upward_import_inside_a_function(tmp_path):
 def test_modules_hold_one_concept_and_stay_small(path):
     lines = len(path.read_text().splitlines())
     assert lines <= MAX_LINES, f"{path.relative_to(PACKAGE)} has {lines} lines"
+
+
+def test_argparse_lives_in_the_command_line_alone():
+    users = sorted(module_name(p) for p in PACKAGE.rglob("*.py") if "argparse" in _imported_names(p))
+    assert users == ["coopanalysis.cli"]
+
+
+def _imported_names(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names

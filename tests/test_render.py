@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -19,7 +18,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from coopanalysis.html.bundle import vega_bundle
 from coopanalysis.html.page import read_headlines
-from coopanalysis.html.renderer import register, render_html, render_notebook
+from coopanalysis import cli
+from coopanalysis.html.renderer import render_html, render_notebook
 from coopanalysis.html.sanitise import sanitize_html
 from coopanalysis.present.mime import (
     CHART_MIME,
@@ -342,19 +342,15 @@ def test_missing_notebook_is_a_data_file_error(tmp_path: Path) -> None:
 
 
 def test_render_command(tmp_path: Path, capsys) -> None:
-    parser = argparse.ArgumentParser(prog="coopanalysis")
-    register(parser.add_subparsers(dest="command"))
     source = tmp_path / "executed.ipynb"
     nbformat.write(_good_notebook(), source)
     out = tmp_path / "reports" / "page.html"
-    args = parser.parse_args(["render", str(source), "--out", str(out)])
-    assert args.func(args) == 0
+    assert cli.main(["render", str(source), "--out", str(out)]) == 0
     assert capsys.readouterr().out.strip() == str(out)
     assert "First version" in out.read_text(encoding="utf-8")
 
-    missing = parser.parse_args(["render", str(tmp_path / "missing.ipynb"), "--out", str(out)])
-    with pytest.raises(DataFileError, match="missing.ipynb: notebook not found"):
-        missing.func(missing)
+    assert cli.main(["render", str(tmp_path / "missing.ipynb"), "--out", str(out)]) == 2
+    assert "missing.ipynb: notebook not found" in capsys.readouterr().err
 
 
 # -------------------------------------------------------------------- altair renderer

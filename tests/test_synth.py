@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 from datetime import date
 
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from coopanalysis import synth
+from coopanalysis import cli, synth
 from coopanalysis.errors import CoopAnalysisError, DataFileError
 from coopanalysis.paths import KNPA_SERIES, SAMPLE_REQUESTS, SEOUL_STATIONS
 from coopanalysis.core.schema import CASE_OUTCOMES, CHANNELS, REQUESTS_SCHEMA, RESPONSES
@@ -277,10 +276,7 @@ def test_bad_arguments_are_clear_errors(tmp_path):
 
 
 def _cli(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="coopanalysis")
-    synth.register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
+    return cli.main(argv)
 
 
 def test_cli_writes_the_file_and_prints_where(tmp_path, capsys):

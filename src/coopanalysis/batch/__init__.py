@@ -18,7 +18,7 @@ with its status, parameters, duration and headline figures.
 - outputs: `summary` (the entries and the manifest), `outputs` (the files:
   manifest, summary.json, index.html via `coopanalysis.html.index`).
 
-The `run` command's `register(subparsers)` is in `batch.command`.
+The `run` command's arguments are in `coopanalysis.cli`.
 """
 
 from __future__ import annotations
@@ -30,11 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from coopanalysis.batch.command import register
 from coopanalysis.batch.jobs import ReportJob, ReportResult
 from coopanalysis.batch.plan import Plan, make_plan
 
-__all__ = ["BatchOutcome", "register", "run_batch", "run_jobs"]
+__all__ = ["BatchOutcome", "run_batch", "run_jobs"]
 
 
 @dataclass

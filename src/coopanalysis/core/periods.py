@@ -60,3 +60,24 @@ def year_before(d: dt.date) -> dt.date:
         return d.replace(year=d.year - 1)
     except ValueError:  # 29 February
         return d.replace(year=d.year - 1, day=28)
+
+
+def month_end(year: int, month: int) -> dt.date:
+    """The last day of a calendar month (28, 29, 30 or 31)."""
+    first_of_next = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return first_of_next - dt.timedelta(days=1)
+
+
+def year_span(year: int) -> tuple[dt.date, dt.date]:
+    """1 January and 31 December of `year`."""
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def is_full_year_span(start: dt.date, end: dt.date) -> bool:
+    """True where start..end is exactly one calendar year: the plain-Python twin of `is_full_year`."""
+    return (start, end) == year_span(start.year)
+
+
+def days_in_year(year: pl.Expr) -> pl.Expr:
+    """365 or 366 for each year of an integer column."""
+    return (pl.date(year + 1, 1, 1) - pl.date(year, 1, 1)).dt.total_days()

@@ -11,7 +11,6 @@ headline figures (:func:`coopanalysis.html.page.read_headlines` extracts them).
 
 from __future__ import annotations
 
-import argparse
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -134,24 +133,3 @@ def _page_mode(out: Path) -> int:
 
 
 # ---------------------------------------------------------------------- command line
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``coopanalysis render EXECUTED.ipynb --out FILE.html``."""
-    parser = subparsers.add_parser(
-        "render",
-        help="render one executed notebook as an offline HTML page",
-        description="Render an executed notebook as a self-contained HTML page that works with "
-        "no network: code hidden, charts drawn by an inlined vega bundle, data escaped.",
-    )
-    parser.add_argument("notebook", metavar="EXECUTED.ipynb", help="an executed notebook")
-    parser.add_argument("--out", required=True, metavar="FILE.html", help="the HTML file to write")
-    parser.add_argument("--title", default=None, help="page title (default: the notebook's name)")
-    parser.set_defaults(func=_run)
-
-
-def _run(args: argparse.Namespace) -> int:
-    """Run ``coopanalysis render``: write the page, print its path, return exit status 0."""
-    written = render_notebook(args.notebook, args.out, title=args.title)
-    print(written)
-    return 0

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
+from coopanalysis.core.periods import month_end, year_span
 from coopanalysis import paths
 from coopanalysis.errors import DataFileError
 from coopanalysis.core.names import canonical_platform
@@ -38,12 +39,11 @@ def parse_press_period(year: str, period: str) -> tuple[dt.date, dt.date] | None
     y = int(year)
     text = period.strip().lower()
     if text == "full year":
-        return dt.date(y, 1, 1), dt.date(y, 12, 31)
+        return year_span(y)
     m = re.fullmatch(r"([a-z]{3})\s*-\s*([a-z]{3})", text)
     if m and m.group(1) in _MONTHS and m.group(2) in _MONTHS:
         first, last = _MONTHS[m.group(1)], _MONTHS[m.group(2)]
-        end = (dt.date(y + (last == 12), last % 12 + 1, 1) - dt.timedelta(days=1))
-        return dt.date(y, first, 1), end
+        return dt.date(y, first, 1), month_end(y, last)
     return None
 
 

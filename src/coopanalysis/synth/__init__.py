@@ -23,7 +23,7 @@ model, not a measurement. Every `request_id` starts with "SYN-".
 
 Modules: calibration (published targets and periods), model (the parameters of one
 request), draws (drawing each field), generate (chunk plan and rows), write (output
-formats and safe writing), command (the `synth` command line).
+formats and safe writing).
 """
 
 from coopanalysis.synth.calibration import (
@@ -39,10 +39,9 @@ from coopanalysis.synth.calibration import (
     Period,
     default_rows,
 )
-from coopanalysis.synth.command import register
 from coopanalysis.synth.generate import CHUNK_ROWS, synthesize
 from coopanalysis.synth.model import CRIME_TYPES, PLATFORMS, agencies
-from coopanalysis.synth.write import DEFAULT_SEED, PROGRESS_THRESHOLD, OutputFormat, output_format, write_synthetic
+from coopanalysis.synth.write import describe_output, DEFAULT_SEED, PROGRESS_THRESHOLD, OutputFormat, output_format, write_synthetic
 
 __all__ = [
     "CHUNK_ROWS",
@@ -64,7 +63,7 @@ __all__ = [
     "agencies",
     "default_rows",
     "output_format",
-    "register",
+    "describe_output",
     "synthesize",
     "write_synthetic",
 ]

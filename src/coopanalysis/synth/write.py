@@ -192,3 +192,11 @@ def write_synthetic(
     finally:
         bar.close()
     return path
+
+
+_KIND = {"csv": "CSV", "parquet": "Parquet file", "hive": "Parquet directory (by year)"}
+
+
+def describe_output(path: Path) -> str:
+    """How a written log is described to a reader: "CSV", "Parquet file" or "Parquet directory (by year)"."""
+    return _KIND["hive" if path.is_dir() else output_format(path)]

@@ -15,15 +15,11 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from coopanalysis.core.periods import is_full_year
+from coopanalysis.core.periods import is_full_year, year_span
 from coopanalysis.core.stats import poisson_interval
 from coopanalysis.core.types import Method
 
 RESULT_COLUMNS = ("year", "as_of", "observed", "projected", "low", "high", "method", "basis")
-
-
-def _year_bounds(year: int) -> tuple[dt.date, dt.date]:
-    return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
 
 def _month_day(date: pl.Expr) -> pl.Expr:
@@ -36,7 +32,7 @@ def project_run_rate(lf: pl.LazyFrame, *, year: int, as_of: dt.date, by: Sequenc
     requests) covering `year` up to `as_of`. Output: *by, year, as_of, observed, projected, low,
     high, method ("run_rate"), basis."""
     by = list(by)
-    first, last = _year_bounds(year)
+    first, last = year_span(year)
     days_observed = (as_of - first).days + 1
     scale = ((last - first).days + 1) / days_observed
     so_far = lf.filter((pl.col("period_start") >= first) & (pl.col("period_end") <= as_of))
@@ -63,7 +59,7 @@ def project_seasonal_share(
     by = list(by)
     keys = by or ["_all"]
     lf = lf if by else lf.with_columns(_all=pl.lit(0))
-    first, _ = _year_bounds(year)
+    first, _ = year_span(year)
     md = as_of.month * 100 + as_of.day
     past = lf.filter(pl.col("period_start").dt.year() < year).with_columns(
         _year=pl.col("period_start").dt.year(),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from coopanalysis.core.periods import is_full_year
 from coopanalysis.transforms.transparency import TELEGRAM, provider_years
 
 SCOPE_NOTE = (
@@ -46,13 +47,7 @@ def _join_names(col: str) -> pl.Expr:
 def agency_years(agency: pl.LazyFrame) -> pl.LazyFrame:
     """Agency rows (counts table) → year, agency, agency_period ("2021" or "2024-01-01..2024-07-31"),
     agency_requests, agency_answered_share, agency_full_year."""
-    full = (
-        (pl.col("period_start").dt.month() == 1)
-        & (pl.col("period_start").dt.day() == 1)
-        & (pl.col("period_end").dt.month() == 12)
-        & (pl.col("period_end").dt.day() == 31)
-        & (pl.col("period_start").dt.year() == pl.col("period_end").dt.year())
-    )
+    full = is_full_year(pl.col("period_start"), pl.col("period_end"))
     return agency.filter(pl.col("requests").is_not_null()).select(
         year=pl.col("period_start").dt.year(),
         agency=pl.col("agency"),

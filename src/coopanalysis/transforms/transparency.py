@@ -12,6 +12,7 @@ from typing import Literal
 
 import polars as pl
 
+from coopanalysis.core.periods import days_in_year
 from coopanalysis.core.names import PLATFORM_NAMES
 
 TELEGRAM = PLATFORM_NAMES["telegram"]
@@ -117,10 +118,6 @@ def emergency_and_legal(
     ).sort("provider", "year")
 
 
-def _year_days(year: pl.Expr) -> pl.Expr:
-    return (pl.date(year + 1, 1, 1) - pl.date(year, 1, 1)).dt.total_days()
-
-
 def yearly_totals(lf: pl.LazyFrame, *, by: list[str]) -> pl.LazyFrame:
     """Calendar-year totals per `by` + year, from periods that lie within one year:
     requests, answered, answered_share, days_covered, full_year (true when the periods
@@ -138,7 +135,7 @@ def yearly_totals(lf: pl.LazyFrame, *, by: list[str]) -> pl.LazyFrame:
     totals = total_requests(within, by=[*by, "year"])
     return (
         totals.join(periods, on=[*by, "year"], how="left")
-        .with_columns(full_year=pl.col("days_covered") == _year_days(pl.col("year")))
+        .with_columns(full_year=pl.col("days_covered") == days_in_year(pl.col("year")))
         .sort([*by, "year"])
     )
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import polars as pl
 
+from coopanalysis.core.periods import month_end
 from coopanalysis.core.names import PLATFORM_NAMES
 from coopanalysis.errors import DataFileError
 from coopanalysis.io.countries import add_country_from_name
@@ -56,9 +57,7 @@ def period_of(path: Path) -> tuple[date, date]:
     if m is None:
         raise DataFileError(path, "unknown file name: expected discord-YYYY-qN.csv")
     year, q = int(m.group(1)), int(m.group(2))
-    start = date(year, 3 * q - 2, 1)
-    end = date(year + (q == 4), (3 * q) % 12 + 1, 1)
-    return start, date.fromordinal(end.toordinal() - 1)
+    return date(year, 3 * q - 2, 1), month_end(year, 3 * q)
 
 
 def _lines(path: Path) -> list[tuple[int, list[str]]]:

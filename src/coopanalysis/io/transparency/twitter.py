@@ -15,6 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
+from coopanalysis.core.periods import month_end
 from coopanalysis.core.names import PLATFORM_NAMES
 from coopanalysis.errors import DataFileError
 from coopanalysis.io.countries import iso2_codes
@@ -51,8 +52,7 @@ def period_of(text: str) -> tuple[date, date] | None:
     if not m or m.group(1).lower() not in MONTHS or m.group(2).lower() not in MONTHS:
         return None
     year, first, last = int(m.group(3)), MONTHS[m.group(1).lower()], MONTHS[m.group(2).lower()]
-    end = date(year + (last == 12), last % 12 + 1, 1)
-    return date(year, first, 1), date.fromordinal(end.toordinal() - 1)
+    return date(year, first, 1), month_end(year, last)
 
 
 def load_file(path: Path) -> FileLoad:
