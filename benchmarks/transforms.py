@@ -7,7 +7,7 @@ Generates (or reuses) an N-row synthetic log under benchmarks/out/ with `coopana
 and agency, year-over-year growth by platform, answered share by platform with its Wilson
 interval, Kaplan–Meier time to response by platform, outcome mix by platform — with:
 
-- polars: `coopanalysis.analyses` on `scan_parquet`, each collected on the streaming engine;
+- polars: `coopanalysis.transforms.analyses` on `scan_parquet`, each collected on the streaming engine;
 - pandas: `read_parquet` and group-bys, written as a pandas user would;
 - duckdb: SQL over `read_parquet(..., hive_partitioning = true)`.
 

@@ -1,10 +1,9 @@
 """coopanalysis: law-enforcement requests for investigation cooperation to online platforms.
 
-The library is organised in one direction: loading and validation
-(`coopanalysis.loading`) produce canonical LazyFrames (`coopanalysis.schema`),
-pure polars transforms (`volumes`, `growth`, `projection`, `outcomes`, `stats`)
-aggregate them, `charts` draws the small aggregated frames, and `render` /
-`batch` turn executed notebooks into offline HTML reports.
+The package is organised in one direction, one layer a folder: `core` (canonical tables, names,
+periods, the safe writer), `io` (loading and validation, with rejects), `transforms` (pure polars
+aggregates), `publish` (small-count protection), `reports` (one facade per report), `present`
+(charts, sentences, tables), `html` (offline pages) and `batch` (papermill runs); `cli` on top.
 """
 
 __version__ = "0.1.0"

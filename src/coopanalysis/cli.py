@@ -13,7 +13,6 @@ import sys
 from coopanalysis import __version__
 from coopanalysis.errors import CoopAnalysisError
 
-
 # ----------------------------------------------------------------------------- validate
 
 

@@ -176,3 +176,13 @@ LABELS: dict[str, str] = {
 def label(column: str) -> str:
     """The human label of a column (its own name, capitalised, when none is registered)."""
     return LABELS.get(column, column.replace("_", " ").capitalize())
+
+
+PLURAL_LABELS: dict[str, str] = {"agency": "Agencies", "platform": "Platforms", "crime_type": "Crime types",
+                                 "country": "Countries"}
+"""Plural labels of category columns, for titles such as "Agencies with the most requests"."""
+
+
+def plural_label(column: str) -> str:
+    """The plural label of a category column ("agency" → "Agencies"; "Channel values" when none is registered)."""
+    return PLURAL_LABELS.get(column, f"{label(column)} values")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import polars as pl
 
-
 RESPONSES: tuple[str, ...] = ("disclosed", "partial", "refused", "no_data")
 """Allowed values of `requests.response`; null means no reply (yet)."""
 

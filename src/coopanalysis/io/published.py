@@ -17,11 +17,11 @@ from pathlib import Path
 
 import polars as pl
 
-from coopanalysis.core.periods import month_end, year_span
 from coopanalysis import paths
-from coopanalysis.errors import DataFileError
 from coopanalysis.core.names import canonical_platform
+from coopanalysis.core.periods import month_end, year_span
 from coopanalysis.core.schema import COUNTS_SCHEMA, conform
+from coopanalysis.errors import DataFileError
 from coopanalysis.io.rejects import check_rows_add_up, rejects_frame
 
 _MONTHS = {m: i for i, m in enumerate(

@@ -123,3 +123,16 @@ def check_rows_add_up(source: str, rows_read: int, rows_kept: int, rows_rejected
             f"{source}: {rows_read} rows read but {rows_kept} kept + "
             f"{rows_rejected} rejected; please report this as a bug"
         )
+
+
+def load_summary(source: str, *, rows_read: int, rows_kept: int, rejects: pl.DataFrame) -> dict[str, object]:
+    """What every loader reports for one source: file, rows_read, rows_kept, rows_rejected and
+    rejected_by_reason, after checking that rows read = rows kept + rows rejected."""
+    check_rows_add_up(source, rows_read, rows_kept, rejects.height)
+    return {
+        "file": source,
+        "rows_read": rows_read,
+        "rows_kept": rows_kept,
+        "rows_rejected": rejects.height,
+        "rejected_by_reason": count_by_reason(rejects),
+    }

@@ -23,10 +23,11 @@ import polars as pl
 
 from coopanalysis import __version__
 from coopanalysis.core import schema as S
+from coopanalysis.core.types import Kind
 from coopanalysis.errors import DataFileError
 from coopanalysis.io import cache
 from coopanalysis.io._dataframely import failure_like, failure_rows
-from coopanalysis.io.rejects import check_rows_add_up, count_by_reason, empty_rejects, rejects_frame
+from coopanalysis.io.rejects import empty_rejects, load_summary, rejects_frame
 from coopanalysis.io.rules import (
     counts_rules,
     native_dates,
@@ -37,8 +38,6 @@ from coopanalysis.io.rules import (
     type_requests,
 )
 from coopanalysis.io.sources import ColumnMap, load_column_map, read_raw, reading
-from coopanalysis.core.types import Kind
-
 
 
 @dataclass
@@ -120,16 +119,9 @@ class LoadResult:
         return self.rejects.height
 
     def summary(self) -> dict[str, object]:
-        """rows_read, rows_kept, rows_rejected, rejected_by_reason; checks that they add up."""
-        check_rows_add_up(self.path, self.rows_read, self.rows_kept, self.rows_rejected)
-        return {
-            "file": self.path,
-            "kind": self.kind,
-            "rows_read": self.rows_read,
-            "rows_kept": self.rows_kept,
-            "rows_rejected": self.rows_rejected,
-            "rejected_by_reason": count_by_reason(self.rejects),
-        }
+        """kind plus `io.rejects.load_summary`: rows read, kept, rejected (checked to add up), by reason."""
+        counts = load_summary(self.path, rows_read=self.rows_read, rows_kept=self.rows_kept, rejects=self.rejects)
+        return {"file": self.path, "kind": self.kind, **counts}
 
 
 def _load(

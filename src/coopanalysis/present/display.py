@@ -25,7 +25,7 @@ _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
 
 def setup_report() -> None:
     """Prepare a report notebook: enable the offline chart renderer and, when the project's
-    chart theme exists (``coopanalysis.charts.enable_theme``), the theme."""
+    chart theme exists (``coopanalysis.present.charts.enable_theme``), the theme."""
     enable_offline_renderer()
     try:
         charts = importlib.import_module("coopanalysis.present.charts")

@@ -16,8 +16,8 @@ import altair as alt
 import vl_convert as vlc
 
 from coopanalysis.core.files import PUBLIC_FILE, write_atomic
-from coopanalysis.errors import CoopAnalysisError
 from coopanalysis.core.types import ChartFormat
+from coopanalysis.errors import CoopAnalysisError
 
 FONT_DIRECTORIES = (
     "/usr/share/fonts/opentype/noto",

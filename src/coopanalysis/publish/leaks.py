@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
-from coopanalysis.errors import CoopAnalysisError
 from coopanalysis.core.schema import REQUESTS_FREE_TEXT
+from coopanalysis.errors import CoopAnalysisError
 
 IdLookup = Callable[[set[str]], set[str]]
 """Given candidate strings, returns those that are request ids of the log."""

@@ -41,7 +41,14 @@ from coopanalysis.synth.calibration import (
 )
 from coopanalysis.synth.generate import CHUNK_ROWS, synthesize
 from coopanalysis.synth.model import CRIME_TYPES, PLATFORMS, agencies
-from coopanalysis.synth.write import describe_output, DEFAULT_SEED, PROGRESS_THRESHOLD, OutputFormat, output_format, write_synthetic
+from coopanalysis.synth.write import (
+    DEFAULT_SEED,
+    PROGRESS_THRESHOLD,
+    OutputFormat,
+    describe_output,
+    output_format,
+    write_synthetic,
+)
 
 __all__ = [
     "CHUNK_ROWS",

@@ -18,10 +18,10 @@ from pathlib import Path
 import polars as pl
 
 from coopanalysis.core.files import PUBLIC_FILE, atomic_path, ensure_dir
+from coopanalysis.core.types import OutputFormat
 from coopanalysis.errors import DataFileError
 from coopanalysis.synth.calibration import default_rows
 from coopanalysis.synth.generate import synthesize
-from coopanalysis.core.types import OutputFormat
 
 DEFAULT_SEED = 2020
 PROGRESS_THRESHOLD = 1_000_000

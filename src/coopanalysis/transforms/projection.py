@@ -17,7 +17,6 @@ import polars as pl
 
 from coopanalysis.core.periods import is_full_year, year_span
 from coopanalysis.core.stats import poisson_interval
-from coopanalysis.core.types import Method
 
 RESULT_COLUMNS = ("year", "as_of", "observed", "projected", "low", "high", "method", "basis")
 

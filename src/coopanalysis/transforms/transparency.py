@@ -12,8 +12,8 @@ from typing import Literal
 
 import polars as pl
 
-from coopanalysis.core.periods import days_in_year
 from coopanalysis.core.names import PLATFORM_NAMES
+from coopanalysis.core.periods import days_in_year
 
 TELEGRAM = PLATFORM_NAMES["telegram"]
 TELEGRAM_POLICY_CHANGE = dt.date(2024, 10, 1)

@@ -32,20 +32,20 @@ import polars as pl
 
 from coopanalysis.errors import DataFileError
 from coopanalysis.io.rejects import empty_rejects
-from coopanalysis.paths import TRANSPARENCY_DIR
+from coopanalysis.io.transparency.apple import load_apple
 from coopanalysis.io.transparency.base import (
     LEGAL_PROCESSES,
     TRANSPARENCY_SCHEMA,
     FileLoad,
     empty_frame,
 )
-from coopanalysis.io.transparency.apple import load_apple
 from coopanalysis.io.transparency.compilation import load_compilation
 from coopanalysis.io.transparency.discord import load_discord
 from coopanalysis.io.transparency.google import load_google
 from coopanalysis.io.transparency.meta import load_meta
 from coopanalysis.io.transparency.telegram import load_telegram
 from coopanalysis.io.transparency.twitter import load_twitter
+from coopanalysis.paths import TRANSPARENCY_DIR
 
 __all__ = [
     "FAMILIES",

@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from coopanalysis.errors import DataFileError
-from coopanalysis.io.rejects import check_rows_add_up, count_by_reason, empty_rejects, rejects_frame
+from coopanalysis.io.rejects import count_by_reason, empty_rejects, load_summary, rejects_frame
 
 LEGAL_PROCESSES: tuple[str, ...] = ("legal", "emergency", "preservation", "all")
 """Allowed values of `legal_process`; `all` only where the provider publishes no split."""
@@ -78,16 +78,8 @@ class FileLoad:
         return count_by_reason(self.rejects)
 
     def summary(self) -> dict:
-        """The per-file line of `validate_transparency`: file, rows_read, rows_kept, rows_rejected,
-        rejected_by_reason. Raises `CoopAnalysisError` when the rows do not add up."""
-        check_rows_add_up(self.file, self.rows_read, self.rows_kept, self.rows_rejected)
-        return {
-            "file": self.file,
-            "rows_read": self.rows_read,
-            "rows_kept": self.rows_kept,
-            "rows_rejected": self.rows_rejected,
-            "rejected_by_reason": self.rejected_by_reason,
-        }
+        """The per-file line of `validate_transparency` (`io.rejects.load_summary`)."""
+        return load_summary(self.file, rows_read=self.rows_read, rows_kept=self.rows_kept, rejects=self.rejects)
 
 
 def _record_lines(text: str) -> list[int]:

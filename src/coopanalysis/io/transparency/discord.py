@@ -24,8 +24,8 @@ from pathlib import Path
 
 import polars as pl
 
-from coopanalysis.core.periods import month_end
 from coopanalysis.core.names import PLATFORM_NAMES
+from coopanalysis.core.periods import month_end
 from coopanalysis.errors import DataFileError
 from coopanalysis.io.countries import add_country_from_name
 from coopanalysis.io.parse import parse_count

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import polars as pl
 
-from coopanalysis.core.periods import month_end
 from coopanalysis.core.names import PLATFORM_NAMES
+from coopanalysis.core.periods import month_end
 from coopanalysis.errors import DataFileError
 from coopanalysis.io.countries import iso2_codes
 from coopanalysis.io.parse import is_unreadable, parse_count, parse_share

@@ -6,8 +6,16 @@ import altair as alt
 import polars as pl
 
 from coopanalysis.present.charts.base import (
-    COUNT, GROWTH_DOMAIN, check_columns, colour_for, legend_focus, present_columns, readable, tip,
-    title_of, title_params,
+    COUNT,
+    GROWTH_DOMAIN,
+    check_columns,
+    colour_for,
+    legend_focus,
+    present_columns,
+    readable,
+    tip,
+    title_of,
+    title_params,
 )
 
 

@@ -10,13 +10,22 @@ import polars as pl
 
 from coopanalysis.core.schema import CASE_OUTCOMES
 from coopanalysis.present.charts.base import (
-    COUNT, PERCENT, READABLE_LABEL, check_columns, code_axis, colour_for, legend_focus, present_columns,
-    readable, tip, title_of, title_params,
+    COUNT,
+    PERCENT,
+    READABLE_LABEL,
+    check_columns,
+    code_axis,
+    colour_for,
+    legend_focus,
+    present_columns,
+    readable,
+    tip,
+    title_of,
+    title_params,
 )
 from coopanalysis.present.charts.placement import SCATTER_HEIGHT, SCATTER_WIDTH, label_sides
 from coopanalysis.present.charts.theme import CATEGORY_PALETTE, OUTCOME_COLOURS
 from coopanalysis.transforms.outcomes import FUNNEL_STAGES, curve_by_day
-
 
 SMALL_MULTIPLES_FROM = 5
 """From this many platforms on, answered share over time is drawn as one small panel per platform."""

@@ -5,9 +5,18 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from coopanalysis.core.names import plural_label
 from coopanalysis.present.charts.base import (
-    COUNT, LONG_LABEL_LIMIT, PERCENT, check_columns, colour_for, legend_focus, readable, tip,
-    title_of, title_params,
+    COUNT,
+    LONG_LABEL_LIMIT,
+    PERCENT,
+    check_columns,
+    colour_for,
+    legend_focus,
+    readable,
+    tip,
+    title_of,
+    title_params,
 )
 from coopanalysis.present.charts.theme import CATEGORY_PALETTE
 
@@ -66,12 +75,4 @@ def chart_top_agencies(df: pl.DataFrame, *, column: str = "agency", title: str |
                 axis=alt.Axis(labelLimit=LONG_LABEL_LIMIT, maxExtent=LONG_LABEL_LIMIT + 20)),
         x=alt.X("requests:Q", title=title_of("requests")),
         tooltip=[tip(column, "N"), tip("requests", "Q", COUNT), tip("share", "Q", PERCENT)],
-    ).properties(title=title_params(title or f"{_plural(column)} with the most requests"), height=alt.Step(20))
-
-
-_PLURALS = {"agency": "Agencies", "platform": "Platforms", "crime_type": "Crime types", "country": "Countries"}
-
-
-def _plural(column: str) -> str:
-    """The plural title of a category column ("agency" → "Agencies")."""
-    return _PLURALS.get(column, f"{title_of(column)} values")
+    ).properties(title=title_params(title or f"{plural_label(column)} with the most requests"), height=alt.Step(20))

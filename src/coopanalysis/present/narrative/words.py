@@ -34,7 +34,7 @@ def hidden_words(label: str) -> str:
 
 def figure(row: dict[str, Any], column: str) -> str:
     """A count from a row of a report frame, as words: '1,234', or 'fewer than 10' / 'a withheld
-    number' where the count is hidden (see `coopanalysis.disclosure`)."""
+    number' where the count is hidden (see `coopanalysis.publish.disclosure`)."""
     label = row.get(hidden_column(column))
     return hidden_words(label) if label else count(row.get(column))
 
