@@ -7,9 +7,10 @@ a person. Here:
 - primary suppression: a count with 0 < value < k is suppressed (0 is shown: it reveals
   nobody);
 - complementary suppression: along every dimension of the table, a line (the cells that add
-  up to one margin) holding exactly one suppressed cell gets a second one — its smallest
-  other cell — so that no suppressed cell can be recovered as margin minus the others, nor
-  as the difference of two charts built from the same table. Repeated until stable;
+  up to one margin) holding exactly one suppressed cell, or suppressed cells that add up to
+  less than k, gets one more — its smallest other cell — so that no suppressed cell can be
+  recovered, or narrowed to within k, as margin minus the others, nor as the difference of
+  two charts built from the same table. Repeated until stable;
 - margins shown beside a table are suppressed with it (`suppress_with_margins`), and when
   they are themselves small.
 
@@ -30,18 +31,26 @@ def primary_suppression(value: pl.Expr, threshold: int) -> pl.Expr:
     return (value > 0) & (value < threshold)
 
 
-def _complement_once(df: pl.DataFrame, value: str, line: list[str]) -> pl.DataFrame:
-    """Along one dimension: in each line with exactly one suppressed cell, suppress its smallest
-    other cell (positive cells first; ties broken by the row's position)."""
+def _complement_once(df: pl.DataFrame, value: str, line: list[str], threshold: int) -> pl.DataFrame:
+    """Along one dimension: in each line whose suppressed cells are one alone, or add up to less
+    than `threshold`, suppress its smallest other cell (positive cells first; ties broken by the
+    row's position). A line's total minus its shown cells gives the sum of its suppressed ones:
+    when that sum is below the threshold, each of them is known to within less than it."""
     over = line or None
     n_suppressed = pl.col("suppressed").sum().over(over) if over else pl.col("suppressed").sum()
+    hidden = pl.when(pl.col("suppressed")).then(pl.col(value)).otherwise(0)
+    hidden_sum = hidden.sum().over(over) if over else hidden.sum()
+    alone = n_suppressed == 1
+    too_little = (n_suppressed > 1) & (hidden_sum < threshold)
     # One sortable number per candidate: positive cells before zeros, then by value, then position.
     m = df.height + 1
     rank = pl.when(pl.col(value) > 0).then(pl.col(value)).otherwise(2**40) * m + pl.col("_pos")
     rank = pl.when(~pl.col("suppressed") & pl.col(value).is_not_null()).then(rank)
     smallest = rank.min().over(over) if over else rank.min()
+    # a line short of k gets positive cells only: hiding a zero would add no uncertainty
+    exposed = alone | (too_little & (pl.col(value) > 0))
     return df.with_columns(
-        suppressed=pl.col("suppressed") | ((n_suppressed == 1) & (rank == smallest)).fill_null(False)
+        suppressed=pl.col("suppressed") | (exposed & (rank == smallest)).fill_null(False)
     )
 
 
@@ -68,7 +77,7 @@ def suppress_small_counts(
         while True:
             before = int(out["suppressed"].sum())
             for line in lines:
-                out = _complement_once(out, value, line)
+                out = _complement_once(out, value, line, threshold)
             if int(out["suppressed"].sum()) == before:
                 break
     return out.with_columns(pl.when(~pl.col("suppressed")).then(pl.col(value)).alias(value)).drop("_pos")
