@@ -56,3 +56,34 @@ def test_no_line_has_exactly_one_hidden_cell(rows: int, cols: int, data: st.Data
     for line in ("r", "c"):
         per_line = out.group_by(line).agg(pl.col("suppressed").sum().alias("k"), pl.len().alias("cells"))
         assert per_line.filter((pl.col("k") == 1) & (pl.col("cells") > 1)).height == 0
+
+
+def test_figures_count_the_same_requests_once_and_lines_tie_tables() -> None:
+    import datetime as dt
+
+    from coopanalysis.publish.figures import Figures, tiling_lines
+
+    d = dt.date
+    figures = Figures()
+    # a year's count, the next year's base (the same requests: one figure) and the year's quarters
+    figures.add(("t", d(2020, 1, 1), d(2020, 12, 31)), 40)
+    figures.add(("t", d(2020, 1, 1), d(2020, 12, 31)), 40)
+    for q, n in enumerate([3, 12, 13, 12]):
+        figures.add(("t", d(2020, 3 * q + 1, 1), (d(2020, 3 * q + 4, 1) if q < 3 else d(2021, 1, 1)) - dt.timedelta(days=1)), n)
+    tiling_lines(figures, list(figures.values))
+    assert len(figures.values) == 5 and len(figures.lines) == 1 and len(figures.lines[0]) == 5
+    labels = figures.hide(10)
+    # the 3 is small; the smallest other quarter goes with it (alone, it would be the year minus the
+    # shown quarters); the two add up to 15, not below 10, so no third is needed
+    assert labels[("t", d(2020, 1, 1), d(2020, 3, 31))] == "<10"
+    assert sorted(labels.values()) == ["<10", "withheld"]
+    assert figures.hide(1) == {}
+
+
+def test_shared_curve_grid_stands_for_k_requests() -> None:
+    from coopanalysis.publish.curves import curve_grid
+
+    assert curve_grid(10, 425) == 0.025  # 10 / 425 = 0.0235
+    assert curve_grid(10, 21948) == 0.0005
+    assert curve_grid(10, 20) == 0.5
+    assert all(curve_grid(10, n) * n >= 10 for n in (11, 99, 100, 101, 5000, 123457))

@@ -18,6 +18,10 @@ with its status, parameters, duration and headline figures.
 - outputs: `summary` (the entries and the manifest), `outputs` (the files:
   manifest, summary.json, index.html via `coopanalysis.html.index`).
 
+A shared report (resolved `suppress_below` >= 2) leaves only its page in the
+output folder: its log and notebooks go to a private folder, named on the
+terminal, and a failure of one shows a fixed reason (`batch.shared`).
+
 The `run` command's arguments are in `coopanalysis.cli`.
 """
 
@@ -77,6 +81,7 @@ def run_batch(
     index = summary.write_all(plan, entries, started=started, scheduler=scheduler)
     failed = [e["name"] for e in entries if e["this_run"] and e["status"] == "failed"]
     stream.write(f"index: {index}\n")
+    _tidy_shared(plan, stream)
     if failed:
         stream.write(f"{len(failed)} report(s) failed: {', '.join(failed)}\n")
     return BatchOutcome(exit_code=1 if failed else 0, entries=entries, out_dir=plan.out_dir)
@@ -91,6 +96,16 @@ def _announcement(plan: Plan, workers: int, scheduler: str | None) -> str:
         + (f", {skipped} unchanged (skipped; --force to rerun)" if skipped else "")
         + "\n"
     )
+
+
+def _tidy_shared(plan: Plan, stream: TextIO) -> None:
+    """After a run with shared reports: drop empty work folders from the output folder; name the private one."""
+    from coopanalysis.batch.shared import private_dir, tidy_output_folder
+
+    if any(job.shared for job in plan.to_run):
+        tidy_output_folder(plan.out_dir)
+        stream.write(f"logs and executed notebooks of the shared reports (kept out of {plan.out_dir}): "
+                     f"{private_dir(plan.out_dir)}\n")
 
 
 def _execute(plan: Plan, workers: int, scheduler: str | None, stream: TextIO) -> dict[str, ReportResult]:

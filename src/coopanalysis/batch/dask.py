@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from coopanalysis.batch.execute import run_report
 from coopanalysis.batch.jobs import ReportJob, ReportResult
+from coopanalysis.batch.shared import Failure, shown_error
 from coopanalysis.errors import CoopAnalysisError
 
 
@@ -50,8 +51,10 @@ def run_on_dask(
 
 
 def _result_of(future: object, job: ReportJob) -> ReportResult:
-    """The task's `ReportResult`, or a failed one if the task itself failed (its worker was lost)."""
+    """The task's `ReportResult`, or a failed one if the task itself failed (its worker was lost;
+    a shared report's error is then the fixed reason, not the exception's text)."""
     try:
         return future.result()  # type: ignore[attr-defined]
     except Exception as exc:  # the worker itself was lost: this report failed, the rest go on
-        return ReportResult(job.name, "failed", 0.0, error=f"Dask task failed: {type(exc).__name__}: {exc}")
+        failure = Failure(f"Dask task failed: {type(exc).__name__}: {exc}")
+        return ReportResult(job.name, "failed", 0.0, error=shown_error(job, failure))

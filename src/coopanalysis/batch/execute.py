@@ -4,13 +4,15 @@
 process, a Dask worker). It never raises for a report's failure (an exception
 in a cell, a kernel that dies, a time limit reached, a page that cannot be
 rendered): it returns a failed `ReportResult`, so one report cannot stop the
-others. Its time limit is enforced by killing the kernel.
+others. Its time limit is enforced by killing the kernel. A shared report (`batch.shared`)
+keeps its log and notebooks in its private folder, and a failure of one gets no page.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import time
 import traceback
@@ -18,7 +20,15 @@ from pathlib import Path
 
 from coopanalysis.batch.jobs import ReportJob, ReportResult, job_files, now_iso, output_links
 from coopanalysis.batch.kernel import IPCKernelManager, kill_process_group, record_kernel_pid_in, recorded_pid
-from coopanalysis.core.files import ensure_dir, write_atomic
+from coopanalysis.batch.shared import (
+    REFUSED,
+    TIMED_OUT,
+    Failure,
+    ensure_private,
+    remove_public_leftovers,
+    shown_error,
+)
+from coopanalysis.core.files import PRIVATE_FILE, PUBLIC_FILE, ensure_dir, write_atomic
 from coopanalysis.errors import CoopAnalysisError
 
 _log = logging.getLogger("coopanalysis.batch")
@@ -33,34 +43,38 @@ def run_report(job: ReportJob) -> ReportResult:
     killed, which ends the execution; the report is then failed as timed out.
     On success the page goes to `DIR/NAME.html` (written atomically); on
     failure the partly executed notebook is rendered to `DIR/failed/NAME.html`
-    and `DIR/NAME.html` is left as it was.
+    (unless the report is shared) and `DIR/NAME.html` is left as it was.
     """
     f = job_files(job)
+    if job.shared:
+        ensure_private(job.private_dir)
     ensure_dir(f["work"].parent)
-    result = ReportResult(name=job.name, status="failed", duration_s=0.0, started_at=time.time())
+    result = ReportResult(name=job.name, status="failed", duration_s=0.0, started_at=time.time(), log=str(f["log"]))
     started = time.monotonic()
     outputs: dict[str, Path] = {}
-    with ReportLog(f["log"]):
+    with ReportLog(f["log"], private=job.shared):
         _log.info("report %s: %s with %s", job.name, job.notebook, json.dumps(job.parameters, default=str))
-        error = _execute_notebook(job)
-        if error is None:
-            error, outputs = _render_page(job, result, time.monotonic() - started)
-        if error is not None:
-            outputs = render_failed(job, error)
-        _log.info("report %s: %s in %.1f s", job.name, "FAILED" if error else "done", time.monotonic() - started)
-    result.status = "failed" if error else "ok"
-    result.error = error
-    result.outputs = output_links(job, outputs, failed=error is not None)
+        failure = _execute_notebook(job)
+        if failure is None:
+            failure, outputs = _render_page(job, result, time.monotonic() - started)
+        if failure is not None:
+            outputs = render_failed(job, failure.detail)
+        _log.info("report %s: %s in %.1f s", job.name, "FAILED" if failure else "done", time.monotonic() - started)
+    if job.shared:
+        remove_public_leftovers(job)
+    result.status = "failed" if failure else "ok"
+    result.error = shown_error(job, failure)
+    result.outputs = output_links(job, outputs, failed=failure is not None)
     result.duration_s = round(time.monotonic() - started, 3)
     return result
 
 
-def _execute_notebook(job: ReportJob) -> str | None:
-    """Run the notebook with papermill into the job's work file; the error text, or None if it ran."""
+def _execute_notebook(job: ReportJob) -> Failure | None:
+    """Run the notebook with papermill into the job's work file; why it failed, or None if it ran."""
     import papermill
 
     f = job_files(job)
-    error: str | None = None
+    error: Failure | None = None
     record_kernel_pid_in(f["pid"])
     watchdog = _Watchdog(job)
     try:
@@ -77,15 +91,15 @@ def _execute_notebook(job: ReportJob) -> str | None:
             start_timeout=job.start_timeout,
         )
     except Exception as exc:  # any failure of the notebook is this report's failure, not the batch's
-        error = describe_error(exc)
-        _log.error("report %s failed: %s\n%s", job.name, error, traceback.format_exc())
+        error = Failure(describe_error(exc))
+        _log.error("report %s failed: %s\n%s", job.name, error.detail, traceback.format_exc())
     finally:
         watchdog.stop()
         record_kernel_pid_in(None)
         f["pid"].unlink(missing_ok=True)
     if watchdog.timed_out.is_set():
-        error = f"timed out after {job.timeout:g} s"
-        _log.error("report %s: %s", job.name, error)
+        error = Failure(f"timed out after {job.timeout:g} s", TIMED_OUT)
+        _log.error("report %s: %s", job.name, error.detail)
     return error
 
 
@@ -120,13 +134,13 @@ class _Watchdog:
         self.thread.join()
 
 
-def _render_page(job: ReportJob, result: ReportResult, execution_s: float) -> tuple[str | None, dict[str, Path]]:
+def _render_page(job: ReportJob, result: ReportResult, execution_s: float) -> tuple[Failure | None, dict[str, Path]]:
     """Render the executed notebook to `DIR/NAME.html` and keep it in `executed/`.
 
-    Sets `result.headlines`. Returns (error text or None, output files by role).
+    Sets `result.headlines`. Returns (why it failed or None, output files by role).
     """
     from coopanalysis.html import read_headlines, render_notebook
-    from coopanalysis.publish.leaks import request_id_lookup
+    from coopanalysis.publish.leaks import CaseLevelDataError, request_id_lookup
 
     f = job_files(job)
     try:
@@ -135,22 +149,23 @@ def _render_page(job: ReportJob, result: ReportResult, execution_s: float) -> tu
         data = job.parameters.get("data")
         ids = request_id_lookup(data) if isinstance(data, str) else None  # request logs only
         render_notebook(f["work"], f["html"], footer=footer, title=job.title, request_ids=ids)
-        _move(f["work"], f["notebook"])
+        _move(f["work"], f["notebook"], job)
         for stale in (f["error_html"], f["error_notebook"]):
             stale.unlink(missing_ok=True)
         return None, {"html": f["html"], "notebook": f["notebook"]}
     except CoopAnalysisError as exc:  # e.g. case-level data in the outputs: its own message
-        error = f"rendering failed: {exc}"
-        _log.error("report %s: %s", job.name, error)
+        refused = isinstance(exc, CaseLevelDataError)
+        error = Failure(f"rendering failed: {exc}", REFUSED) if refused else Failure(f"rendering failed: {exc}")
+        _log.error("report %s: %s", job.name, error.detail)
     except Exception as exc:  # the notebook ran but its page could not be made: still a failure
-        error = f"rendering failed: {describe_error(exc)}"
-        _log.error("report %s: %s\n%s", job.name, error, traceback.format_exc())
+        error = Failure(f"rendering failed: {describe_error(exc)}")
+        _log.error("report %s: %s\n%s", job.name, error.detail, traceback.format_exc())
     return error, {}
 
 
-def _move(source: Path, target: Path) -> None:
-    """Put `source`'s bytes at `target` through the safe writer, then remove `source`."""
-    write_atomic(target, source.read_bytes())
+def _move(source: Path, target: Path, job: ReportJob) -> None:
+    """Put `source`'s bytes at `target` through the safe writer (owner-only for a shared job), then remove `source`."""
+    write_atomic(target, source.read_bytes(), mode=PRIVATE_FILE if job.shared else PUBLIC_FILE)
     source.unlink()
 
 
@@ -172,7 +187,8 @@ def describe_error(exc: BaseException) -> str:
 
 
 def render_failed(job: ReportJob, error: str) -> dict[str, Path]:
-    """Move the partly executed notebook to `failed/` and render it there; never touches NAME.html.
+    """Move the partly executed notebook to `failed/` and render it there (a shared job's is kept,
+    in its private folder, and never rendered); never touches NAME.html.
 
     Returns the failure's output files by role (`error_notebook`, `error_html`), those that exist.
     """
@@ -181,11 +197,13 @@ def render_failed(job: ReportJob, error: str) -> dict[str, Path]:
     f = job_files(job)
     out: dict[str, Path] = {}
     if f["work"].exists():
-        _move(f["work"], f["error_notebook"])
+        _move(f["work"], f["error_notebook"], job)
     elif f["error_notebook"].exists():
         f["error_notebook"].unlink()  # from an earlier failure; this one left no notebook
     if f["error_notebook"].exists():
         out["error_notebook"] = f["error_notebook"]
+        if job.shared:
+            return out
         try:
             render_notebook(
                 f["error_notebook"],
@@ -204,11 +222,14 @@ class ReportLog:
 
     The log is written as it goes (a stream, so not through the atomic writer: a hung
     report's log must be readable while it hangs); its folder is made by `ensure_dir`.
+    A `private` log (a shared report's) is made readable by its owner only.
     """
 
-    def __init__(self, path: Path, mode: str = "w") -> None:
+    def __init__(self, path: Path, mode: str = "w", *, private: bool = False) -> None:
         ensure_dir(path.parent)
         self.handler = logging.FileHandler(path, mode=mode, encoding="utf-8")
+        if private:
+            os.chmod(path, PRIVATE_FILE)
         self.handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         self.loggers = [logging.getLogger("papermill"), _log]
 

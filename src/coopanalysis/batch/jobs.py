@@ -29,6 +29,8 @@ class ReportJob:
     footer: dict[str, Any] = field(default_factory=dict)
     start_timeout: float = 120.0
     token: str = field(default_factory=lambda: uuid.uuid4().hex[:10])
+    shared: bool = False  # see `batch.shared`: its log and notebooks go to `private_dir`, a failure shows no detail
+    private_dir: str = ""
 
 
 @dataclass
@@ -42,18 +44,26 @@ class ReportResult:
     headlines: dict[str, Any] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)
     started_at: float = 0.0
+    log: str = ""  # the log's absolute path, for the terminal (a shared report's lies outside the output folder)
 
 
 def job_files(job: ReportJob) -> dict[str, Path]:
-    """Where a report's files go (by role: html, notebook, error_html, log, work, pid...), all inside its output folder."""
+    """Where a report's files go, by role (html, notebook, error_html, error_notebook, log, work, pid).
+
+    The page `html` is in the output folder; the others are too, unless the job is shared: then
+    they are in its private folder (a shared report never writes `error_html`).
+    """
     out = Path(job.out_dir)
-    work = out / ".work"
+    if job.shared and not job.private_dir:
+        raise ValueError(f"{job.name}: a shared report needs its private folder")
+    kept = Path(job.private_dir) if job.shared else out
+    work = kept / ".work"
     return {
         "html": out / f"{job.name}.html",
-        "notebook": out / "executed" / f"{job.name}.ipynb",
-        "error_html": out / "failed" / f"{job.name}.html",
-        "error_notebook": out / "failed" / f"{job.name}.ipynb",
-        "log": out / "logs" / f"{job.name}.log",
+        "notebook": kept / "executed" / f"{job.name}.ipynb",
+        "error_html": kept / "failed" / f"{job.name}.html",
+        "error_notebook": kept / "failed" / f"{job.name}.ipynb",
+        "log": kept / "logs" / f"{job.name}.log",
         "work": work / f"{job.name}.{job.token}.ipynb",
         "pid": work / f"{job.name}.{job.token}.pid",
     }
@@ -62,9 +72,13 @@ def job_files(job: ReportJob) -> dict[str, Path]:
 def output_links(job: ReportJob, outputs: dict[str, Path], *, failed: bool) -> dict[str, str]:
     """The report's output files (role -> path) as links relative to the output folder, its log included.
 
-    A failed report keeps the link to its last good page, if there is one.
+    A failed report keeps the link to its last good page, if there is one. A shared report links its
+    page only: its log and notebooks are outside the folder, and when it fails it links nothing (an
+    earlier page may come from an unshared run).
     """
     out = Path(job.out_dir)
+    if job.shared:
+        return {} if failed else {"html": _relative(outputs["html"], out)}
     links = {k: _relative(v, out) for k, v in outputs.items()}
     links["log"] = _relative(job_files(job)["log"], out)
     if failed and job_files(job)["html"].exists():

@@ -5,7 +5,10 @@ the profile and the `-p` overrides, checks every parameter against its
 notebook's `parameters` cell (`resolve_parameters`: every problem of every
 report in one `ParameterError`, exit 2, nothing run), checks the options and
 the kernel, and fingerprints each report: one whose fingerprint matches its
-last successful run (and whose page is still there) is skipped.
+last successful run (and whose page is still there) is skipped. A report whose
+resolved `suppress_below` is >= 2 (its parameters after the profile and `-p`
+values, else its notebook's default) is shared (`batch.shared`): its job keeps
+its log and notebooks in the private folder `shared.private_dir(out_dir)`.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from coopanalysis.batch.fingerprints import InputHasher, fingerprint, notebook_h
 from coopanalysis.batch.jobs import ReportJob
 from coopanalysis.batch.outputs import load_manifest
 from coopanalysis.batch.parameters import DeclaredParameter, notebook_parameters, parse_overrides
+from coopanalysis.batch.shared import ensure_private, is_shared, private_dir
 from coopanalysis.batch.typecheck import expects_string, value_matches
 from coopanalysis.core.files import ensure_dir
 from coopanalysis.errors import ParameterError
@@ -34,6 +38,7 @@ class PlannedReport:
     """One selected report: its checked spec, input hashes, fingerprint, and its job or the run it repeats.
 
     `job` is None when the report is skipped; `previous` is then its manifest entry.
+    `shared`: see `batch.shared`.
     """
 
     spec: ReportSpec
@@ -41,6 +46,7 @@ class PlannedReport:
     fingerprint: str
     job: ReportJob | None = None
     previous: dict[str, Any] | None = None
+    shared: bool = False
 
 
 @dataclass
@@ -113,6 +119,7 @@ class _Planner:
         self.timeout, self.force = timeout, force
         self.hasher = InputHasher()
         self.notebooks: dict[Path, str] = {}
+        self.declared: dict[Path, dict[str, DeclaredParameter]] = {}
         self.versions = package_versions()
 
     def plan(self, spec: ReportSpec) -> PlannedReport:
@@ -125,18 +132,28 @@ class _Planner:
         fp = fingerprint(
             notebook_sha=self.notebooks[spec.notebook], parameters=spec.parameters, version=__version__, inputs=inputs
         )
-        planned = PlannedReport(spec, inputs, fp)
+        planned = PlannedReport(spec, inputs, fp, shared=self.shared(spec))
         previous = self.manifest.get(spec.name)
         unchanged = previous and previous.get("fingerprint") == fp and (self.out / f"{spec.name}.html").exists()
         if unchanged and not self.force:
             planned.previous = previous
         else:
-            planned.job = self._job(spec, inputs)
+            planned.job = self._job(spec, inputs, planned.shared)
         return planned
 
-    def _job(self, spec: ReportSpec, inputs: dict[str, str]) -> ReportJob:
-        """The job that runs `spec`, with its title and footer (parameters, input hashes, versions)."""
+    def shared(self, spec: ReportSpec) -> bool:
+        """Whether `spec` is shared: its resolved `suppress_below` (else its notebook's default) is >= 2."""
+        if "suppress_below" in spec.parameters:
+            return is_shared(spec.parameters["suppress_below"])
+        declared = _declared(spec.notebook, self.declared).get("suppress_below")
+        return is_shared(declared.default if declared else None)
+
+    def _job(self, spec: ReportSpec, inputs: dict[str, str], shared: bool) -> ReportJob:
+        """The job that runs `spec`, with its title and footer (parameters, input hashes, versions);
+        a shared one's private folder is created here (0700)."""
         return ReportJob(
+            shared=shared,
+            private_dir=str(ensure_private(private_dir(self.out))) if shared else "",
             name=spec.name,
             notebook=str(spec.notebook),
             parameters=spec.parameters,

@@ -27,6 +27,14 @@ import coopanalysis
 from coopanalysis.batch.execute import ReportLog, render_failed
 from coopanalysis.batch.jobs import ReportJob, ReportResult, job_files, output_links
 from coopanalysis.batch.kernel import kill_process_group, recorded_pid
+from coopanalysis.batch.shared import (
+    TIMED_OUT,
+    Failure,
+    ensure_private,
+    remove_public_leftovers,
+    shown_error,
+    work_root,
+)
 from coopanalysis.core.files import ensure_dir
 
 GRACE_S = 30.0
@@ -55,11 +63,11 @@ class WorkerProcess:
     Jobs go in as JSON lines on its stdin, results come back as JSON lines on a
     pipe of their own (the kernels' output goes to the worker's log file, a stream
     the process writes itself). It imports papermill and the renderer once, so
-    later reports start faster.
+    later reports start faster. Its own log goes to `.work/` under `root` (`shared.work_root`).
     """
 
-    def __init__(self, out_dir: Path, cwd: str) -> None:
-        work = ensure_dir(out_dir / ".work")
+    def __init__(self, root: Path, cwd: str) -> None:
+        work = ensure_dir(root / ".work")
         self.log_path = work / f"worker-{uuid.uuid4().hex[:8]}.log"
         read_fd, write_fd = os.pipe()
         with open(self.log_path, "wb") as log:
@@ -133,10 +141,10 @@ class WorkerProcess:
             pass
 
 
-def run_in_worker(slot: Slot, job: ReportJob, out_dir: Path) -> ReportResult:
-    """Run `job` on the slot's worker process (starting one if needed); replace the worker if it dies."""
+def run_in_worker(slot: Slot, job: ReportJob, root: Path) -> ReportResult:
+    """Run `job` on the slot's worker process (started with its log under `root` if needed); replace the worker if it dies."""
     if slot[0] is None:
-        slot[0] = WorkerProcess(out_dir, job.cwd)
+        slot[0] = WorkerProcess(root, job.cwd)
     worker = slot[0]
     started = time.monotonic()
     limit = None if job.timeout is None else job.timeout + GRACE_S
@@ -160,18 +168,23 @@ def _lost_worker(worker: WorkerProcess, job: ReportJob, problem: str, started: f
         kill_process_group(pid)
     tail = worker.last_log_line()
     code = worker.kill()
-    if not problem:
-        problem = f"the report process ended with status {code}" + (f": {tail}" if tail else "")
-    with ReportLog(job_files(job)["log"], mode="a"):
-        _log.error("report %s: %s; its process was killed", job.name, problem)
-        outputs = render_failed(job, problem)
+    failure = Failure(problem, TIMED_OUT) if problem else Failure(
+        f"the report process ended with status {code}" + (f": {tail}" if tail else ""))
+    if job.shared:
+        ensure_private(job.private_dir)
+    with ReportLog(job_files(job)["log"], mode="a", private=job.shared):
+        _log.error("report %s: %s; its process was killed", job.name, failure.detail)
+        outputs = render_failed(job, failure.detail)
     job_files(job)["pid"].unlink(missing_ok=True)
+    if job.shared:
+        remove_public_leftovers(job)
     return ReportResult(
         name=job.name,
         status="failed",
         duration_s=round(time.monotonic() - started, 3),
-        error=problem,
+        error=shown_error(job, failure),
         outputs=output_links(job, outputs, failed=True),
+        log=str(job_files(job)["log"]),
     )
 
 
@@ -191,7 +204,7 @@ def run_local(
         pending.put(job)
     results: list[ReportResult] = []
     lock = threading.Lock()
-    out_dir = Path(jobs[0].out_dir) if jobs else Path(".")
+    root = work_root(jobs)
     slots: list[Slot] = [[None] for _ in range(min(workers, len(jobs)))]
     stop = threading.Event()
 
@@ -204,7 +217,7 @@ def run_local(
                 return
             if on_start:
                 on_start(job.name)
-            result = run_in_worker(slot, job, out_dir)
+            result = run_in_worker(slot, job, root)
             with lock:
                 results.append(result)
                 if on_done:

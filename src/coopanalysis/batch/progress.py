@@ -85,7 +85,7 @@ class Progress:
                 self.stream.write(f"  done    {result.name} ({result.duration_s:.1f} s)\n")
             else:
                 self.failed += 1
-                log = out_dir / result.outputs.get("log", "")
+                log = result.log or out_dir / result.outputs.get("log", "")
                 self.stream.write(f"  FAILED  {result.name} ({result.duration_s:.1f} s): {result.error}\n")
                 self.stream.write(f"          log: {log}\n")
             self._draw()

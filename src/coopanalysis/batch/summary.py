@@ -32,7 +32,7 @@ def report_entries(plan: Plan, results: dict[str, ReportResult]) -> list[dict[st
 
 
 def _base(planned: PlannedReport) -> dict[str, Any]:
-    """The fields every entry has: names, notebook, parameters, input hashes."""
+    """The fields every entry has: names, notebook, parameters, input hashes, whether it is shared."""
     spec = planned.spec
     return {
         "name": spec.name,
@@ -41,6 +41,7 @@ def _base(planned: PlannedReport) -> dict[str, Any]:
         "parameters": spec.parameters,
         "input_hashes": planned.inputs,
         "this_run": True,
+        "shared": planned.shared,
     }
 
 

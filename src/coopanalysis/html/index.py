@@ -62,6 +62,7 @@ def _row(entry: dict[str, Any]) -> dict[str, Any]:
         "status": status,
         "status_text": STATUS_TEXT.get(status, status),
         "failed": status == "failed",
+        "shared": entry.get("shared") is True,  # its log and notebooks stay on the machine that ran it
         "error": entry.get("error") or "failed",
         "error_link": _href(outputs.get("error_html")),
         "log_link": _href(outputs.get("log")),

@@ -1,9 +1,11 @@
 """Report frames fit to leave the analyst's machine: small counts hidden, and the labels readers see.
 
-Each `hide_*` helper takes a small collected frame of a report (counts, shares, growth rates,
-CAGRs, a funnel, survival curves, an outcome mix, a two-way table with its margins) and hides
-what would point at fewer than k cases, using the primary and complementary suppression of
-`coopanalysis.publish.suppression`. `label_hidden` turns a frame into the text a table shows.
+Each `hide_*` helper takes a small collected frame of a report (counts, shares, a funnel, an
+outcome mix, a two-way table with its margins) and hides what would point at fewer than k cases,
+using the primary and complementary suppression of `coopanalysis.publish.suppression`.
+`label_hidden` turns a frame into the text a table shows. Growth tables are suppressed together,
+page by page, in `coopanalysis.publish.growth`; survival curves are coarsened in
+`coopanalysis.publish.curves`.
 """
 
 from __future__ import annotations
@@ -101,52 +103,6 @@ def hide_shares(
     ).sort("_row").drop("_row", "_cell_hidden", "_total_hidden")
 
 
-def hide_growth(df: pl.DataFrame, *, by: Sequence[str] = (), threshold: int) -> pl.DataFrame:
-    """Hide small counts in a growth frame (period_start, requests, base, growth, growth_note and
-    `by`): `requests` by `by` × period with complementary suppression; `base` where it is small
-    or is the count of an earlier row that is hidden; `growth` wherever either is hidden (a growth
-    rate and one count give the other count), with a note saying why."""
-    if threshold <= 1:
-        return df
-    by = list(by)
-    dims = [*by, "period_start"]
-    out = hide_counts(df.with_row_index("_row"), value="requests", threshold=threshold, dims=dims)
-    sort_by = [*by, "period_start"]
-    out = out.sort(sort_by)
-    prev_hidden = pl.col(hidden_column("requests")).is_not_null().shift(1)
-    prev_hidden = prev_hidden.over(by) if by else prev_hidden
-    out = out.with_columns(_prev=prev_hidden.fill_null(False))
-    out = hide_counts(out, value="base", threshold=threshold, dims=dims, force=pl.col("_prev") & pl.col("base").is_not_null())
-    hidden = pl.col(hidden_column("requests")).is_not_null() | pl.col(hidden_column("base")).is_not_null()
-    return out.with_columns(
-        growth=pl.when(~hidden).then(pl.col("growth")),
-        growth_note=pl.when(hidden).then(pl.lit(f"withheld: a count below {threshold} or protecting one"))
-        .otherwise(pl.col("growth_note")),
-    ).sort("_row").drop("_row", "_prev")
-
-
-def hide_cagr(cagr: pl.DataFrame, yearly: pl.DataFrame, *, by: Sequence[str] = (), threshold: int) -> pl.DataFrame:
-    """Null a CAGR and its first/last values where the first or last year's count is hidden in
-    `yearly` (a `hide_growth` frame): a growth rate and one count give the other."""
-    if threshold <= 1 or hidden_column("requests") not in yearly.columns:
-        return cagr
-    by = list(by)
-    years = yearly.select(*by, _year=pl.col("period_start").dt.year().cast(pl.Int32),
-                          _label=pl.col(hidden_column("requests")))
-    out = cagr.with_row_index("_row").with_columns(pl.col("first_year", "last_year").cast(pl.Int32))
-    for end in ("first", "last"):
-        out = out.join(years.rename({"_year": f"{end}_year", "_label": hidden_column(f"{end}_value")}),
-                       on=[*by, f"{end}_year"], how="left")
-    hidden = pl.col(hidden_column("first_value")).is_not_null() | pl.col(hidden_column("last_value")).is_not_null()
-    return out.with_columns(
-        first_value=pl.when(pl.col(hidden_column("first_value")).is_null()).then(pl.col("first_value")),
-        last_value=pl.when(pl.col(hidden_column("last_value")).is_null()).then(pl.col("last_value")),
-        cagr=pl.when(~hidden).then(pl.col("cagr")),
-        cagr_note=pl.when(hidden).then(pl.lit(f"withheld: a count below {threshold} or protecting one"))
-        .otherwise(pl.col("cagr_note")),
-    ).sort("_row").drop("_row")
-
-
 def hide_funnel(funnel: pl.DataFrame, *, threshold: int) -> pl.DataFrame:
     """Hide funnel stages (stage_order, cases, share_of_requested; no `by`): a stage after the first
     is hidden when it is small or when it differs from the stage before by a small number (the
@@ -186,19 +142,6 @@ def hide_outcome_mix(mix: pl.DataFrame, *, by: str, threshold: int) -> pl.DataFr
     out = hide_counts(mix, value="cases", threshold=threshold, dims=[by, "case_outcome"],
                       force=group_total < threshold)
     return out.with_columns(share=pl.when(pl.col(hidden_column("cases")).is_null()).then(pl.col("share")))
-
-
-def hide_curves(km: pl.DataFrame, *, by: str, threshold: int) -> pl.DataFrame:
-    """Kaplan–Meier rows (`by`, days, at_risk, responded, censored, waiting, ci_low, ci_high) fit to
-    share: groups with fewer than k requests are left out, each curve stops where fewer than k
-    requests are still at risk, and the per-day counts (which differences would turn into single
-    requests) are removed from the data."""
-    if threshold <= 1:
-        return km
-    size = pl.col("at_risk").max().over(by)
-    return km.filter((size >= threshold) & (pl.col("at_risk") >= threshold)).with_columns(
-        pl.lit(None, dtype=pl.Int64).alias(c) for c in ("at_risk", "responded", "censored")
-    )
 
 
 def label_hidden(df: pl.DataFrame) -> pl.DataFrame:

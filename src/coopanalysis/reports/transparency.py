@@ -23,8 +23,18 @@ from coopanalysis.errors import ParameterError
 from coopanalysis.io.published import knpa_yearly_requests
 from coopanalysis.io.transparency import load_transparency, validation_table
 from coopanalysis.paths import TRANSPARENCY_DIR, resolve_data_path
-from coopanalysis.publish.transparency import hide_position, hide_small
-from coopanalysis.reports.params import check_names, check_range, check_suppress_below, parse_date_parameter
+from coopanalysis.publish.disclosure import hidden_column
+from coopanalysis.publish.transparency import (
+    hide_periods_and_years,
+    hide_position,
+    hide_small,
+)
+from coopanalysis.reports.params import (
+    check_names,
+    check_range,
+    check_suppress_below,
+    parse_date_parameter,
+)
 from coopanalysis.transforms import transparency as summaries
 from coopanalysis.transforms.reconcile import reconcile_yearly, reconciliation_summary
 
@@ -139,6 +149,19 @@ def reconciliation_figure(reconciliation: pl.DataFrame) -> dict[str, Any]:
     return {"value": value, "label": "Providers' count as a share of the agency's", "unit": "share"}
 
 
+def _same_position(ranking: pl.DataFrame, *, position: dict) -> pl.DataFrame:
+    """The ranking with the country's own row hidden as its position is (the same requests)."""
+    label = position.get(hidden_column("requests"))
+    if not label or hidden_column("requests") not in ranking.columns:
+        return ranking
+    mine = pl.col("country") == position["country"]
+    return ranking.with_columns(
+        requests=pl.when(mine).then(None).otherwise(pl.col("requests")),
+        answered_share=pl.when(mine).then(None).otherwise(pl.col("answered_share")),
+        **{hidden_column("requests"): pl.when(mine).then(pl.lit(label)).otherwise(pl.col(hidden_column("requests")))},
+    )
+
+
 def transparency_report(
     country: object = "KR",
     providers: object = (),
@@ -162,14 +185,20 @@ def transparency_report(
     agency = knpa_yearly_requests()
     reconciliation = reconcile_yearly(table, agency, country=sel.country, providers=sel.providers).collect()
     reconciliation = hide_small(reconciliation, threshold=k, by=["year"])
+    position = summaries.country_position(table, country=sel.country, **ranked)
+    same_dates = sel.ranking_provider in sel.providers
+    over_time, yearly, shown_position = hide_periods_and_years(over_time, yearly, threshold=k,
+                                                               position=position if same_dates else None)
     return TransparencyReport(
         country=sel.country, providers=sel.providers, start=sel.start, end=sel.end,
         ranking_provider=sel.ranking_provider, suppress_below=k,
         validation=validation_table(sel.data_dir),
-        over_time=hide_small(over_time, threshold=k, by=["provider", "period_start"]),
-        yearly=hide_small(yearly, threshold=k, by=["provider", "year"]),
-        ranking=hide_small(summaries.country_ranking(table, **ranked).collect(), threshold=k, by=["country"]),
-        position=hide_position(summaries.country_position(table, country=sel.country, **ranked), threshold=k),
+        over_time=over_time,
+        yearly=yearly,
+        ranking=_same_position(hide_small(summaries.country_ranking(table, **ranked).collect(), threshold=k,
+                                          by=["country"]), position=shown_position if same_dates else hide_position(
+            position, threshold=k)),
+        position=shown_position if same_dates else hide_position(position, threshold=k),
         emergency=hide_small(emergency, threshold=k, by=["provider", "year"]),
         telegram=hide_small(telegram, threshold=k, by=["period_start"]),
         phases=hide_small(phases, threshold=k, by=["phase"]),

@@ -168,9 +168,10 @@ def curve_by_day(km: pl.LazyFrame, *, by: Sequence[str] = (), max_days: int = 36
     sooner): a day on which nobody responded or was censored repeats the curve, with responded =
     censored = 0 and at_risk that of the next day with an event. Its size depends on `max_days` and
     the groups, never on the number of requests (a chart built from it weighs the same for 10
-    thousand or 10 million rows)."""
+    thousand or 10 million rows). A table without the count columns (a shared curve) gets none."""
     keys = list(by) or ["_all"]
     base = km if by else km.with_columns(_all=pl.lit("all"))
+    names = base.collect_schema().names()
     grid = (
         base.group_by(keys)
         .agg(_last=pl.col("days").max())
@@ -178,17 +179,20 @@ def curve_by_day(km: pl.LazyFrame, *, by: Sequence[str] = (), max_days: int = 36
         .explode("days")
         .drop("_last")
     )
+    counts = {
+        "at_risk": pl.col("at_risk").backward_fill().over(keys),  # nobody leaves before the next event day
+        "responded": pl.col("responded").fill_null(0),
+        "censored": pl.col("censored").fill_null(0),
+    }
     out = (
         grid.join(base, on=[*keys, "days"], how="left")
         .sort([*keys, "days"])
         .with_columns(
-            at_risk=pl.col("at_risk").backward_fill().over(keys),  # nobody leaves before the next event day
-            responded=pl.col("responded").fill_null(0),
-            censored=pl.col("censored").fill_null(0),
+            **{c: e for c, e in counts.items() if c in names},
             **{c: pl.col(c).forward_fill().over(keys) for c in ("waiting", "ci_low", "ci_high")},
         )
         .filter(pl.col("days") <= max_days)
-        .select(base.collect_schema().names())
+        .select(names)
     )
     return out if by else out.drop("_all")
 

@@ -23,7 +23,11 @@ from coopanalysis.present.charts.base import (
     title_of,
     title_params,
 )
-from coopanalysis.present.charts.placement import SCATTER_HEIGHT, SCATTER_WIDTH, label_sides
+from coopanalysis.present.charts.placement import (
+    SCATTER_HEIGHT,
+    SCATTER_WIDTH,
+    label_sides,
+)
 from coopanalysis.present.charts.theme import CATEGORY_PALETTE, OUTCOME_COLOURS
 from coopanalysis.transforms.outcomes import FUNNEL_STAGES, curve_by_day
 
@@ -103,9 +107,12 @@ def chart_time_to_response(
 ) -> alt.LayerChart:
     """Kaplan–Meier curves: share of requests still waiting for a response after so many days,
     one step curve per `by` value with its 95% band. Input: a `time_to_response` frame —
-    `by`, days, at_risk, responded, censored, waiting, ci_low, ci_high."""
-    check_columns(km, "chart_time_to_response", by, "days", "at_risk", "responded", "censored", "waiting",
-                   "ci_low", "ci_high")
+    `by`, days, waiting, ci_low, ci_high and the counts at_risk, responded, censored. Counts that a
+    shared curve has removed (all null, see `coopanalysis.publish.curves`) are left out of the chart
+    data and its tooltips."""
+    check_columns(km, "chart_time_to_response", by, "days", "waiting", "ci_low", "ci_high")
+    counts = [c for c in ("at_risk", "responded", "censored") if c in km.columns and km[c].null_count() < km.height]
+    km = km.drop([c for c in ("at_risk", "responded", "censored") if c in km.columns and c not in counts])
     if max_days:  # one row per day up to the axis' end: the page weighs the same for any number of requests
         km = curve_by_day(km.lazy(), by=[by], max_days=max_days).collect().with_columns(
             pl.col("waiting", "ci_low", "ci_high").round(5)  # 0.001 percentage points: beyond any tooltip
@@ -113,8 +120,7 @@ def chart_time_to_response(
     focus = legend_focus(by)
     colour = colour_for(km, by)
     tips = [tip(by, "N"), tip("days", "Q", COUNT), tip("waiting", "Q", PERCENT), tip("ci_low", "Q", PERCENT),
-            tip("ci_high", "Q", PERCENT), tip("at_risk", "Q", COUNT), tip("responded", "Q", COUNT),
-            tip("censored", "Q", COUNT)]
+            tip("ci_high", "Q", PERCENT), *[tip(c, "Q", COUNT) for c in counts]]
     x = alt.X("days:Q", title=title_of("days"),
               scale=alt.Scale(domain=[0, max_days]) if max_days else alt.Undefined)
     base = alt.Chart(readable(km)).encode(x=x, color=colour, tooltip=tips)

@@ -6,7 +6,13 @@ from typing import Any
 
 import polars as pl
 
-from coopanalysis.present.narrative.words import count, figure, interval, join_names, share
+from coopanalysis.present.narrative.words import (
+    count,
+    figure,
+    interval,
+    join_names,
+    share,
+)
 from coopanalysis.publish.disclosure import hidden_column
 
 
@@ -40,13 +46,16 @@ def answered_total_sentence(total: pl.DataFrame) -> str:
 
 def response_time_sentence(summary: pl.DataFrame, *, name: str | None = None) -> str:
     """'Half of the requests had a response within 12 days, 90% within 45 days.' Input: a
-    `response_time_summary` row (requests, responded, median_days, p90_days)."""
+    `response_time_summary` row (requests, responded, median_days, p90_days; under suppression a
+    `curve_note` saying why there is no curve)."""
     if summary.height == 0 or summary["requests"][0] == 0:
         return "No requests, so no time to response."
     r = summary.row(0, named=True)
     who = f"requests to {name}" if name else "requests"
     if r["requests"] is None:
         return "Too few requests to show how long a response took (withheld to protect small counts)."
+    if r.get("curve_note"):
+        return f"How long a response took is withheld to protect small counts ({r['curve_note']})."
     if r["median_days"] is None:
         how_many = (f" ({count(r['responded'])} of {count(r['requests'])} answered or refused)"
                     if r["responded"] is not None else "")
@@ -58,7 +67,20 @@ def response_time_sentence(summary: pl.DataFrame, *, name: str | None = None) ->
 
 
 def slowest_sentence(summary: pl.DataFrame) -> str:
-    """The platform with the longest median time to response (or whose median is never reached)."""
+    """The platform with the longest median time to response (or whose median is never reached).
+    Under suppression, also names the platforms that have no curve and why (`curve_note`)."""
+    if summary.height == 0:
+        return ""
+    notes = summary.filter(pl.col("curve_note").is_not_null()) if "curve_note" in summary.columns \
+        else summary.clear()
+    drawn = summary.filter(~pl.col("platform").is_in(notes["platform"].implode()))
+    no_curve = " ".join(f"There is no time-to-response curve for {r['platform']}: {r['curve_note']}."
+                        for r in notes.sort("platform").iter_rows(named=True))
+    return " ".join(t for t in (_slowest(drawn), no_curve) if t)
+
+
+def _slowest(summary: pl.DataFrame) -> str:
+    """The slowest platform of `summary` (every platform with a curve), '' when there is none."""
     if summary.height == 0:
         return ""
     never = summary.filter(pl.col("median_days").is_null() & (pl.col("requests") > 0))
