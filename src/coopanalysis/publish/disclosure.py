@@ -10,11 +10,16 @@ page by page, in `coopanalysis.publish.growth`; survival curves are coarsened in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import polars as pl
 
-from coopanalysis.publish.suppression import MARGIN, cell_key, suppress_small_counts, suppress_with_margins
+from coopanalysis.publish.suppression import (
+    MARGIN,
+    cell_key,
+    suppress_small_counts,
+    suppress_with_margins,
+)
 
 # ------------------------------------------------------------------ report frames
 # The helpers below work on the small collected frames of a report. Each nulls the hidden
@@ -69,6 +74,7 @@ def hide_shares(
     total: str = "requests",
     part: str = "answered",
     shares: Sequence[str] = ("answered_share", "ci_low", "ci_high"),
+    force: Sequence[bool] | None = None,
 ) -> pl.DataFrame:
     """Hide a share and its interval where its numerator (`part`), the rest (`total` − `part`) or
     the denominator (`total`) is small, with complementary suppression.
@@ -77,13 +83,16 @@ def hide_shares(
     The table suppressed is group × {part, rest}, whose margins are the published totals: a
     group's `total` (hidden when small, with a second group hidden along every dimension so
     the grand total does not give it away) and the sum of `part` over groups. Every cell of a
-    group whose total is hidden is hidden too. Returns the frame with `total`, `part` and the
+    group whose total is hidden is hidden too. `force`: per row, True to hide its `total` from the
+    start (and so every cell of its group). Returns the frame with `total`, `part` and the
     shares nulled where hidden, and `<total>_hidden`, `<part>_hidden` labels."""
     if threshold <= 1:
         return df
     by = list(by)
     base = df.with_row_index("_row")
-    totals = hide_counts(base.select("_row", *by, total), value=total, threshold=threshold, dims=by)
+    forced = pl.Series("_force", list(force) if force is not None else [False] * df.height, dtype=pl.Boolean)
+    totals = hide_counts(base.select("_row", *by, total).with_columns(forced), value=total, threshold=threshold,
+                         dims=by, force=pl.col("_force")).drop("_force")
     hidden_total = totals.select("_row", _total_hidden=pl.col(hidden_column(total)).is_not_null())
     cells = pl.concat([
         base.select("_row", *by, _status=pl.lit("part"), _n=pl.col(part)),
@@ -132,15 +141,16 @@ def hide_funnel(funnel: pl.DataFrame, *, threshold: int) -> pl.DataFrame:
     ).drop("_i")
 
 
-def hide_outcome_mix(mix: pl.DataFrame, *, by: str, threshold: int) -> pl.DataFrame:
+def hide_outcome_mix(mix: pl.DataFrame, *, by: str, threshold: int, hidden_groups: Collection[object] = ()) -> pl.DataFrame:
     """Hide small cells of an outcome mix (`by`, case_outcome, cases, share) with complementary
     suppression along both dimensions; every cell of a group with fewer than k cases is hidden
-    (its total is small). The share of a hidden cell is hidden too."""
+    (its total is small), and every cell of the `hidden_groups` (whose total is hidden elsewhere:
+    the cells would add up to it). The share of a hidden cell is hidden too."""
     if threshold <= 1:
         return mix
     group_total = pl.col("cases").sum().over(by)
     out = hide_counts(mix, value="cases", threshold=threshold, dims=[by, "case_outcome"],
-                      force=group_total < threshold)
+                      force=(group_total < threshold) | pl.col(by).is_in(list(hidden_groups)))
     return out.with_columns(share=pl.when(pl.col(hidden_column("cases")).is_null()).then(pl.col("share")))
 
 
@@ -160,7 +170,8 @@ def label_hidden(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def hide_two_way(
-    df: pl.DataFrame, *, value: str, rows: str, cols: str, threshold: int
+    df: pl.DataFrame, *, value: str, rows: str, cols: str, threshold: int,
+    force: Collection[tuple[object, object]] = (),
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Hide small counts of a two-way table together with its margins, so that neither a row
     total, a column total, the grand total, nor the difference of two charts drawn from the
@@ -170,8 +181,9 @@ def hide_two_way(
     Input: one row per (`rows`, `cols`) with the count `value` (other columns kept).
     Returns (cells, row totals, column totals): `df` with `value` hidden and labelled;
     `rows`, `value` (+ label) per row; `cols`, `value` (+ label) per column. With a
-    threshold of 0 or 1 nothing is hidden and the totals carry no labels."""
-    full = suppress_with_margins(df, value=value, rows=rows, cols=cols, threshold=threshold)
+    threshold of 0 or 1 nothing is hidden and the totals carry no labels. `force`: entries hidden
+    from the start, as (row value, column value) with `MARGIN` for a total (`suppress_with_margins`)."""
+    full = suppress_with_margins(df, value=value, rows=rows, cols=cols, threshold=threshold, force=force)
     full = full.with_columns(_label=_label(pl.col("_orig"), pl.col("suppressed"), threshold))
     label = hidden_column(value)
 

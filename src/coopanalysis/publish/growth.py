@@ -19,7 +19,7 @@ A growth rate is hidden wherever its count or base is (a rate and one count give
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from typing import Literal
 
 import polars as pl
@@ -62,12 +62,14 @@ def growth_keys(df: pl.DataFrame, by: Sequence[str], base: Base) -> list[tuple[H
 
 
 def hide_growth_tables(tables: Sequence[GrowthTable], *, threshold: int,
-                       selected: tuple[dt.date, dt.date, int] | None = None) -> list[pl.DataFrame]:
+                       selected: tuple[dt.date, dt.date, int] | None = None,
+                       force: Iterable[Hashable] = ()) -> list[pl.DataFrame]:
     """Every growth table of one page (see `GrowthTable`) with its counts and bases suppressed as
     one set of figures (module docstring): `requests` and `base` nulled where hidden, labelled in
     `requests_hidden` / `base_hidden` ("<k" or "withheld"), `growth` nulled with a note.
     `selected`: (first day, last day, requests) of the selection, which every page prints: the
-    years it spans add up to it. A threshold of 0 or 1 returns the frames unchanged."""
+    years it spans add up to it. `force`: figure keys (`growth_keys`) hidden from the start, e.g.
+    the counts a batch-wide pattern hides (`publish.gate`). A threshold of 0 or 1 returns the frames unchanged."""
     if threshold <= 1:
         return [df for _, df, _ in tables]
     figures = Figures()
@@ -82,14 +84,14 @@ def hide_growth_tables(tables: Sequence[GrowthTable], *, threshold: int,
     for (by, _, _), keys in zip(tables, keyed, strict=True):
         _add_lines(figures, tuple(by), [k for pair in keys for k in pair if k is not None])
     tiling_lines(figures, list(figures.values))
-    labels = figures.hide(threshold)
+    labels = figures.hide(threshold, force=force)
     return [_apply(df, keys, labels, threshold) for (_, df, _), keys in zip(tables, keyed, strict=True)]
 
 
 def hide_growth(df: pl.DataFrame, *, by: Sequence[str] = (), threshold: int, base: Base = "year",
-                selected: tuple[dt.date, dt.date, int] | None = None) -> pl.DataFrame:
+                selected: tuple[dt.date, dt.date, int] | None = None, force: Iterable[Hashable] = ()) -> pl.DataFrame:
     """One growth table of a page (see `hide_growth_tables`)."""
-    return hide_growth_tables([(by, df, base)], threshold=threshold, selected=selected)[0]
+    return hide_growth_tables([(by, df, base)], threshold=threshold, selected=selected, force=force)[0]
 
 
 def _add_lines(figures: Figures, by: tuple[str, ...], keys: list[tuple]) -> None:

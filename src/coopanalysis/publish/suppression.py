@@ -21,7 +21,7 @@ hidden by styling. The report frames built on these, with the labels readers see
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import polars as pl
 
@@ -93,14 +93,23 @@ def cell_key(column: str) -> pl.Expr:
     return pl.col(column).cast(pl.String).fill_null(_NULL_KEY)
 
 
-def suppress_with_margins(df: pl.DataFrame, *, value: str, rows: str, cols: str, threshold: int) -> pl.DataFrame:
+def _as_key(value: object) -> str:
+    """A Python value as its `cell_key` text (`MARGIN` stays itself)."""
+    if value == MARGIN:
+        return MARGIN
+    return _NULL_KEY if value is None else str(pl.Series([value]).cast(pl.String)[0])
+
+
+def suppress_with_margins(df: pl.DataFrame, *, value: str, rows: str, cols: str, threshold: int,
+                          force: Collection[tuple[object, object]] = ()) -> pl.DataFrame:
     """Suppress a two-way table of `value` by (`rows`, `cols`) together with its margins: the row
     totals, column totals and grand total take part as entries of their lines (a line: the cells
     of one row plus its total, or of one column plus its total).
 
-    Input: one row per (`rows`, `cols`) with the count `value`. Returns every entry: `_r`, `_c`
-    (`cell_key`s; `MARGIN` for a total), `_v` (the count, null where suppressed), `_orig` (the
-    count) and `suppressed`. A threshold of 0 or 1 suppresses nothing."""
+    Input: one row per (`rows`, `cols`) with the count `value`; `force`: (row value, column value)
+    entries hidden from the start, `MARGIN` naming a total (e.g. (day, MARGIN): that row's total).
+    Returns every entry: `_r`, `_c` (`cell_key`s; `MARGIN` for a total), `_v` (the count, null
+    where suppressed), `_orig` (the count) and `suppressed`. A threshold of 0 or 1 suppresses nothing."""
     cells = df.select(_r=cell_key(rows), _c=cell_key(cols), _v=pl.col(value).cast(pl.Int64))
     row_tot = cells.group_by("_r").agg(pl.col("_v").sum()).with_columns(_c=pl.lit(MARGIN))
     col_tot = cells.group_by("_c").agg(pl.col("_v").sum()).with_columns(_r=pl.lit(MARGIN))
@@ -108,5 +117,9 @@ def suppress_with_margins(df: pl.DataFrame, *, value: str, rows: str, cols: str,
     full = pl.concat([cells, row_tot.select(cells.columns), col_tot.select(cells.columns), grand.select(cells.columns)])
     full = full.with_columns(_orig=pl.col("_v"))
     if threshold > 1:
-        return suppress_small_counts(full, value="_v", threshold=threshold, dims=["_r", "_c"])
+        forced = pl.DataFrame({"_r": [_as_key(r) for r, _ in force], "_c": [_as_key(c) for _, c in force]},
+                              schema={"_r": pl.String, "_c": pl.String}).unique().with_columns(_f=pl.lit(True))
+        full = full.join(forced, on=["_r", "_c"], how="left", maintain_order="left")
+        return suppress_small_counts(full, value="_v", threshold=threshold, dims=["_r", "_c"],
+                                     force=pl.col("_f").fill_null(False)).drop("_f")
     return full.with_columns(suppressed=pl.lit(False))

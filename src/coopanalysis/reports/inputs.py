@@ -21,7 +21,12 @@ from coopanalysis.core.types import PERIODS
 from coopanalysis.errors import ParameterError
 from coopanalysis.io.published import load_knpa_series
 from coopanalysis.io.requests import LoadResult, load_requests
-from coopanalysis.reports.params import check_choice, check_names, check_range, parse_date_parameter
+from coopanalysis.reports.params import (
+    check_choice,
+    check_names,
+    check_range,
+    parse_date_parameter,
+)
 from coopanalysis.transforms.volumes import filter_requests
 
 

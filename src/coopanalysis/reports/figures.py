@@ -1,0 +1,70 @@
+"""Headline figures: the one number a report section leads with, with its label and unit.
+
+Each function returns keyword arguments for `coopanalysis.present.display.headline(name, **figure)`;
+a figure that cannot be shown (no data, or withheld to protect small counts) has value None and a
+label saying why. The report facades put them on their reports.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from coopanalysis.reports.source import InputSummary
+
+
+def total_figure(info: InputSummary, *, shown: bool = True) -> dict[str, Any]:
+    """Requests in the selection (null, "fewer than k", when the selection itself is small; null,
+    withheld, when not `shown`: the batch-wide pattern hides it)."""
+    if info.selected_hidden:
+        return {"value": None, "label": f"Requests in the selection: fewer than {info.suppress_below}"}
+    if not shown:
+        return {"value": None, "label": "Requests in the selection: withheld to protect small counts"}
+    return {"value": int(info.selected), "label": "Requests in the selection", "unit": "count"}
+
+
+def latest_growth_figure(growth: pl.DataFrame) -> dict[str, Any]:
+    """The latest like-for-like year-over-year growth (a share, e.g. 0.689), null when none exists."""
+    with_figure = growth.filter(pl.col("growth").is_not_null())
+    if with_figure.height == 0:
+        return {"value": None, "label": "Latest year-over-year growth (none: no comparable year)"}
+    r = with_figure.row(with_figure.height - 1, named=True)
+    return {"value": float(r["growth"]), "label": f"Year-over-year growth, {r['period_label']}", "unit": "growth"}
+
+
+def growth_figure(growth: pl.DataFrame, *, year: int) -> dict[str, Any]:
+    """The year-over-year growth of one calendar year (null when absent)."""
+    rows = growth.filter(pl.col("period_start").dt.year() == year)
+    value = rows["growth"][0] if rows.height else None
+    return {"value": None if value is None else float(value), "label": f"Year-over-year growth, {year}",
+            "unit": "growth"}
+
+
+def projection_figure(projection: pl.DataFrame, *, method: str = "run rate") -> dict[str, Any]:
+    """The year-end projection by `method`, with its interval (null when there is no partial year)."""
+    rows = projection.filter((pl.col("kind") == "projected") & (pl.col("method") == method))
+    if rows.height == 0:
+        return {"value": None, "label": f"Year-end projection ({method}): no partial year"}
+    r = rows.row(0, named=True)
+    if r["requests"] is None:
+        return {"value": None, "label": f"Year-end projection ({method}): withheld to protect small counts"}
+    return {"value": round(r["requests"]), "label": f"Projected requests in {r['year']} ({method})",
+            "interval": (round(r["low"]), round(r["high"])), "unit": "count"}
+
+
+def answered_figure(total: pl.DataFrame) -> dict[str, Any]:
+    """The answered share of all selected requests with its 95% Wilson interval."""
+    if total.height == 0 or total["requests"][0] == 0:
+        return {"value": None, "label": "Answered share (no requests)"}
+    r = total.row(0, named=True)
+    if r["answered_share"] is None:
+        return {"value": None, "label": "Answered share: withheld to protect small counts"}
+    return {"value": float(r["answered_share"]), "label": "Answered share", "interval": (r["ci_low"], r["ci_high"]),
+            "unit": "share"}
+
+
+def median_days_figure(summary: pl.DataFrame) -> dict[str, Any]:
+    """Median days to a response (Kaplan–Meier), null when half never had one."""
+    value = summary["median_days"][0] if summary.height else None
+    return {"value": None if value is None else int(value), "label": "Median days to a response", "unit": "days"}
