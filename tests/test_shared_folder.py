@@ -164,3 +164,25 @@ def test_shared_reports_that_time_out_or_lose_their_kernel_show_fixed_reasons_on
     logs = private_dir(out) / "logs"
     assert "time limit of 4 s reached" in (logs / "sleeps.log").read_text(encoding="utf-8")
     assert "kernel died" in (logs / "dies.log").read_text(encoding="utf-8")
+
+
+def test_a_sharing_profile_refuses_a_notebook_that_cannot_hide_small_counts(tmp_path, capsys):
+    # A notebook without suppress_below would go out unprotected under --profile shared: nothing runs.
+    log = write_log(tmp_path / "log.csv")
+    nb = tmp_path / "plain.ipynb"
+    cells = [new_code_cell('data: str = ""  # request log', metadata={"tags": ["parameters"]}), new_code_cell("print(1)")]
+    plain = new_notebook(cells=cells)
+    plain.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(plain, nb)
+    config = tmp_path / "r.toml"
+    good = write_notebook(tmp_path / "good.ipynb", "print('counted')")
+    config.write_text(f'[[reports]]\nname = "plain"\nnotebook = "{nb.as_posix()}"\n'
+                      f'parameters = {{ data = "{log.as_posix()}" }}\n\n'
+                      f'[[reports]]\nname = "good"\nnotebook = "{good.as_posix()}"\n'
+                      f'parameters = {{ data = "{log.as_posix()}" }}\n\n[profiles.shared]\nsuppress_below = 10\n',
+                      encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli_main(["run", "--config", str(config), "--out", str(out), "--profile", "shared"]) == 2
+    err = capsys.readouterr().err
+    assert "plain: plain.ipynb has no suppress_below parameter" in err and "nothing was run" in err
+    assert not (out / "plain.html").exists() and not (out / "good.html").exists()

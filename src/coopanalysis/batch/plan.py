@@ -205,7 +205,8 @@ def resolve_parameters(
     each). A `-p` value parsed as a number where the notebook declares a string
     (`-p end=2021`) is passed as the text written. Every unknown name and wrong
     type of every report is collected; if there is any, one `ParameterError`
-    lists them all and nothing runs.
+    lists them all and nothing runs. Under a profile that shares (suppress_below >= 2), a report
+    whose notebook declares no `suppress_below` is one of those problems: it would go out unprotected.
     """
     overrides = overrides or {}
     profile = profile or {}
@@ -216,10 +217,14 @@ def resolve_parameters(
         for name in sorted(set(profile) - declared_any):
             problems.append(f"profile parameter {name!r}: no selected notebook declares it")
     resolved: list[ReportSpec] = []
+    sharing = isinstance(profile.get("suppress_below"), int) and profile["suppress_below"] >= 2
     for spec in reports:
         declared = _declared(spec.notebook, cache)
         params = _applied(spec.parameters, declared, profile, overrides)
         problems.extend(_problems(spec, params, declared))
+        if sharing and "suppress_below" not in declared:  # the profile could not protect it
+            problems.append(f"{spec.name}: {spec.notebook.name} has no suppress_below parameter, so the "
+                            "sharing profile cannot hide its small counts; leave it out (--only) or add one")
         resolved.append(replace(spec, parameters=params))
     if problems:
         raise ParameterError(
