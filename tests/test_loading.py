@@ -11,6 +11,7 @@ import pytest
 
 from coopanalysis import cli, paths
 from coopanalysis.errors import DataFileError
+from coopanalysis.io.cache import cache_files
 from coopanalysis.io.requests import load_counts, load_requests
 
 HEADER = "request_id,requested_on,agency,country,platform,crime_type,channel,responded_on,response,case_outcome,closed_on"
@@ -190,8 +191,8 @@ def test_kept_rows_cached_once_and_refreshed_when_the_file_changes(mixed_csv: Pa
     assert first.data.collect()["request_id"].to_list() == ["R1", "R7"]
     # kept and rejected rows come from one validation, written side by side; the rejects read back
     # from the cache are the ones the uncached result lists
-    fp = first.fingerprint
-    assert sorted(p.name for p in cache.glob("*.parquet")) == [f"requests-{fp}.parquet", f"requests-{fp}.rejects.parquet"]
+    names = [p.name for p in cache_files(cache, "requests", first.fingerprint, source=mixed_csv)]
+    assert sorted(p.name for p in cache.glob("*.parquet")) == sorted(names)
     assert first.summary() == uncached.summary()
     assert first.rejects.equals(uncached.rejects)
     again = load_requests(mixed_csv, today=TODAY).kept_on_disk(cache)
@@ -225,8 +226,8 @@ def test_writing_a_cache_removes_caches_left_days_ago(mixed_csv: Path, tmp_path:
     assert not any(path.exists() for path in old)
     assert recent.exists()
     assert sorted(p.name for p in cache.iterdir()) == sorted(
-        [recent.name, *(p.name for p in theirs), f"requests-{loaded.fingerprint}.parquet",
-         f"requests-{loaded.fingerprint}.rejects.parquet"]
+        [recent.name, *(p.name for p in theirs),
+         *(p.name for p in cache_files(cache, "requests", loaded.fingerprint, source=mixed_csv))]
     )
 
 

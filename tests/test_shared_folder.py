@@ -71,7 +71,7 @@ def test_shared_run_leaves_no_request_id_error_text_or_private_file_in_the_outpu
     # nothing of the failures, and no log or notebook, in the output folder
     files = [p for p in out.rglob("*") if p.is_file()]
     assert sorted(p.relative_to(out).as_posix() for p in files) == [
-        ".coopanalysis-manifest.json", "good.html", "index.html", "summary.json"]
+        ".coopanalysis-manifest.json", ".coopanalysis.lock", "good.html", "index.html", "summary.json"]
     for folder in ("failed", "executed", "logs", ".work"):
         assert not (out / folder).exists(), folder
     for path in files:
@@ -114,7 +114,7 @@ def test_shared_run_leaves_no_request_id_error_text_or_private_file_in_the_outpu
     # a second shared run of the unchanged reports keeps the folder as clean
     assert cli_main(["run", "--config", str(config), "--out", str(out), "--profile", "shared", "--jobs", "2"]) == 1
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [
-        ".coopanalysis-manifest.json", "good.html", "index.html", "summary.json"]
+        ".coopanalysis-manifest.json", ".coopanalysis.lock", "good.html", "index.html", "summary.json"]
 
 
 def test_unshared_run_keeps_failure_pages_logs_and_executed_notebooks_in_the_output_folder(
@@ -151,7 +151,7 @@ def test_shared_reports_that_time_out_or_lose_their_kernel_show_fixed_reasons_on
     out = tmp_path / "out"
     assert cli_main(["run", "--config", str(config), "--out", str(out), "--jobs", "2"]) == 1
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [
-        ".coopanalysis-manifest.json", "index.html", "summary.json"]
+        ".coopanalysis-manifest.json", ".coopanalysis.lock", "index.html", "summary.json"]
     for path in out.iterdir():
         content = path.read_bytes()
         assert not any(rid.encode() in content for rid in IDS) and b"kernel died" not in content, path

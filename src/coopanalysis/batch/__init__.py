@@ -11,7 +11,8 @@ with its status, parameters, duration and headline figures.
 
 - plan: `config` (the TOML file, matrix, slugs), `parameters` (notebook parameter
   cells, `-p` values), `typecheck` (values against annotations, by pydantic),
-  `fingerprints` (what decides a report), `plan` (all of it settled before anything runs);
+  `fingerprints` (what decides a report), `lock` (one run per output folder), `plan` (all of
+  it settled before anything runs);
 - execute: `jobs` (a job and its result), `execute` (one report: papermill, page,
   failure page), `kernel` (IPC kernels; the jupyter_client adapter), `pool` and
   `_worker` (local worker processes), `dask` (a Dask cluster), `progress`;
@@ -22,14 +23,20 @@ A shared report (resolved `suppress_below` >= 2) leaves only its page in the
 output folder: its log and notebooks go to a private folder, named on the
 terminal, and a failure of one shows a fixed reason (`batch.shared`).
 
-The `run` command's arguments are in `coopanalysis.cli`.
+Each finished report is recorded in the manifest at once. SIGTERM / SIGINT stop the run: its
+workers and kernels are killed, the finished reports are recorded, the others are listed as
+interrupted, and the exit status is 128 + the signal. The `run` command's arguments are in `coopanalysis.cli`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -74,11 +81,21 @@ def run_batch(
     started = time.monotonic()
     plan = make_plan(config=config or paths.REPORTS_CONFIG, out_dir=out_dir, only=only, parameters=parameters,
                      profile=profile, jobs=jobs, timeout=timeout, force=force)
-    workers = jobs or os.cpu_count() or 1
-    stream.write(_announcement(plan, workers, scheduler))
-    results = _execute(plan, workers, scheduler, stream)
-    entries = summary.report_entries(plan, results)
-    index = summary.write_all(plan, entries, started=started, scheduler=scheduler)
+    results: dict[str, ReportResult] = {}
+    try:
+        workers = jobs or os.cpu_count() or 1
+        stream.write(_announcement(plan, workers, scheduler))
+        with _stopped_by_signals() as stopped:
+            _execute(plan, workers, scheduler, stream, results)
+        entries = summary.report_entries(plan, results)
+        index = summary.write_all(plan, entries, started=started, scheduler=scheduler)
+    finally:
+        if plan.lock:
+            plan.lock.release()
+    if stopped.signal:
+        stream.write(f"interrupted by {signal.Signals(stopped.signal).name}: {len(results)} report(s) finished "
+                     f"and recorded, {len(plan.to_run) - len(results)} not run; index: {index}\n")
+        return BatchOutcome(exit_code=128 + stopped.signal, entries=entries, out_dir=plan.out_dir)
     failed = [e["name"] for e in entries if e["this_run"] and e["status"] == "failed"]
     stream.write(f"index: {index}\n")
     _tidy_shared(plan, stream)
@@ -108,21 +125,57 @@ def _tidy_shared(plan: Plan, stream: TextIO) -> None:
                      f"{private_dir(plan.out_dir)}\n")
 
 
-def _execute(plan: Plan, workers: int, scheduler: str | None, stream: TextIO) -> dict[str, ReportResult]:
-    """Run the plan's jobs with progress on `stream`; their results by report name."""
+class _Stopped(BaseException):
+    """Raised in the main thread by SIGTERM / SIGINT during a run."""
+
+
+@dataclass
+class _Stop:
+    """Which signal stopped the run (0: none)."""
+
+    signal: int = 0
+
+
+@contextlib.contextmanager
+def _stopped_by_signals() -> Iterator[_Stop]:
+    """While the reports run, SIGTERM and SIGINT stop the run (the pool kills its workers) instead
+    of ending the process; the block ends normally and the yielded `_Stop` says which signal came."""
+    stop = _Stop()
+
+    def handler(signum: int, _frame: object) -> None:
+        stop.signal = signum
+        raise _Stopped
+
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield stop
+    except _Stopped:
+        pass
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+def _execute(plan: Plan, workers: int, scheduler: str | None, stream: TextIO,
+             results: dict[str, ReportResult]) -> None:
+    """Run the plan's jobs with progress on `stream`, putting their results by report name in `results`."""
     from coopanalysis.batch.progress import Progress
+    from coopanalysis.batch.summary import record_result
 
     if not plan.to_run:
-        return {}
+        return
+
+    def done(result: ReportResult) -> None:
+        """Record a finished report at once (manifest), then show it."""
+        results[result.name] = result
+        record_result(plan, result)
+        progress.finished_one(result, plan.out_dir)
+
     with Progress(len(plan.to_run), stream) as progress:
-        results = run_jobs(
-            plan.to_run,
-            workers=workers,
-            scheduler=scheduler,
-            on_start=progress.started_one,
-            on_done=lambda r: progress.finished_one(r, plan.out_dir),
-        )
-    return {r.name: r for r in results}
+        run_jobs(plan.to_run, workers=workers, scheduler=scheduler, on_start=progress.started_one, on_done=done)
 
 
 def run_jobs(

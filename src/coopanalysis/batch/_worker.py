@@ -1,22 +1,43 @@
 """A batch worker process: runs reports one after the other for `coopanalysis run`.
 
-Started by the runner as `python -m coopanalysis.batch._worker --serve FD` in a
-new session. It reads one job (JSON) per line on stdin, runs it with
+Started by the runner as `python -m coopanalysis.batch._worker --serve FD` in the
+runner's process group. It reads one job (JSON) per line on stdin, runs it with
 `coopanalysis.batch.execute.run_report`, and writes the result (JSON) as one
 line to file descriptor FD. It ends when stdin closes. Imports and the
-renderer's vega bundle are loaded once, before the first job.
+renderer's vega bundle are loaded once, before the first job. It ignores SIGINT (the runner,
+which a Ctrl-C reaches too, stops its workers and records what finished), and when its runner
+is gone (even killed with SIGKILL) it kills its kernel and ends within a second.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import threading
+import time
 from dataclasses import asdict
+
+
+def watch_parent(parent: int, interval: float = 0.5) -> None:
+    """In a daemon thread: once the runner `parent` is gone, kill this worker's kernel and exit."""
+    from coopanalysis.batch.kernel import kill_recorded_kernel
+
+    def watch() -> None:
+        """Poll the parent pid; act once it changes (the worker was re-parented)."""
+        while os.getppid() == parent:
+            time.sleep(interval)
+        kill_recorded_kernel()
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def serve(result_fd: int) -> int:
     """Run the jobs read from stdin, one at a time, writing each result to `result_fd`; 0 when stdin ends."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    watch_parent(os.getppid())
     import papermill  # noqa: F401  (loaded once for every report of this worker)
 
     from coopanalysis.batch.execute import run_report

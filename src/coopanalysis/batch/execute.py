@@ -18,17 +18,34 @@ import time
 import traceback
 from pathlib import Path
 
-from coopanalysis.batch.jobs import ReportJob, ReportResult, job_files, now_iso, output_links
-from coopanalysis.batch.kernel import IPCKernelManager, kill_process_group, record_kernel_pid_in, recorded_pid
+from coopanalysis.batch.jobs import (
+    ReportJob,
+    ReportResult,
+    job_files,
+    now_iso,
+    output_links,
+)
+from coopanalysis.batch.kernel import (
+    IPCKernelManager,
+    kill_process_group,
+    record_kernel_pid_in,
+    recorded_pid,
+)
 from coopanalysis.batch.shared import (
     REFUSED,
     TIMED_OUT,
     Failure,
-    ensure_private,
     remove_public_leftovers,
     shown_error,
 )
-from coopanalysis.core.files import PRIVATE_FILE, PUBLIC_FILE, ensure_dir, write_atomic
+from coopanalysis.core.files import (
+    PRIVATE_FILE,
+    PUBLIC_FILE,
+    ensure_dir,
+    ensure_private_dir,
+    open_nofollow,
+    write_atomic,
+)
 from coopanalysis.errors import CoopAnalysisError
 
 _log = logging.getLogger("coopanalysis.batch")
@@ -47,7 +64,7 @@ def run_report(job: ReportJob) -> ReportResult:
     """
     f = job_files(job)
     if job.shared:
-        ensure_private(job.private_dir)
+        ensure_private_dir(job.private_dir)
     ensure_dir(f["work"].parent)
     result = ReportResult(name=job.name, status="failed", duration_s=0.0, started_at=time.time(), log=str(f["log"]))
     started = time.monotonic()
@@ -221,15 +238,16 @@ class ReportLog:
     """Send papermill's and the runner's log records (cell outputs included) to the report's log file.
 
     The log is written as it goes (a stream, so not through the atomic writer: a hung
-    report's log must be readable while it hangs); its folder is made by `ensure_dir`.
+    report's log must be readable while it hangs), opened by `core.files.open_nofollow`: a
+    symlink planted at its name is replaced, never written through.
     A `private` log (a shared report's) is made readable by its owner only.
     """
 
     def __init__(self, path: Path, mode: str = "w", *, private: bool = False) -> None:
-        ensure_dir(path.parent)
-        self.handler = logging.FileHandler(path, mode=mode, encoding="utf-8")
+        fd = open_nofollow(path, append=mode == "a", mode=PRIVATE_FILE if private else PUBLIC_FILE)
         if private:
-            os.chmod(path, PRIVATE_FILE)
+            os.fchmod(fd, PRIVATE_FILE)
+        self.handler = logging.StreamHandler(open(fd, "a", encoding="utf-8"))  # noqa: SIM115  closed in __exit__
         self.handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         self.loggers = [logging.getLogger("papermill"), _log]
 
@@ -244,3 +262,4 @@ class ReportLog:
         for lg in self.loggers:
             lg.removeHandler(self.handler)
         self.handler.close()
+        self.handler.stream.close()

@@ -97,4 +97,4 @@ def _relative(path: str | Path, out: Path) -> str:
 
 def now_iso() -> str:
     """The current local time, ISO 8601 to the second with its UTC offset (for footers and summaries)."""
-    return dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds")

@@ -100,6 +100,14 @@ def recorded_pid(path: Path) -> int | None:
         return None
 
 
+def kill_recorded_kernel() -> None:
+    """Kill the kernel this process last recorded (`record_kernel_pid_in`), if any: a worker whose
+    runner is gone ends its kernel before it ends itself."""
+    pid = recorded_pid(Path(_pid_file)) if _pid_file else None
+    if pid:
+        kill_process_group(pid)
+
+
 def kill_process_group(pid: int) -> None:
     """SIGKILL the process group led by `pid` (a kernel or a worker); ignore one that is gone."""
     try:

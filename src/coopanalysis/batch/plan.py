@@ -14,23 +14,37 @@ its log and notebooks in the private folder `shared.private_dir(out_dir)`.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from coopanalysis.batch.config import BatchConfig, ConfigError, ReportSpec, load_config, profile_values, select_reports
-from coopanalysis.batch.fingerprints import InputHasher, fingerprint, notebook_hash
+from coopanalysis.batch.config import (
+    BatchConfig,
+    ConfigError,
+    ReportSpec,
+    load_config,
+    profile_values,
+    select_reports,
+)
+from coopanalysis.batch.fingerprints import (
+    InputHasher,
+    fingerprint,
+    input_hashes,
+    notebook_hash,
+    page_hash,
+)
 from coopanalysis.batch.jobs import ReportJob
+from coopanalysis.batch.lock import FolderLock
 from coopanalysis.batch.outputs import load_manifest
-from coopanalysis.batch.parameters import DeclaredParameter, notebook_parameters, parse_overrides
-from coopanalysis.batch.shared import ensure_private, is_shared, private_dir
+from coopanalysis.batch.parameters import (
+    DeclaredParameter,
+    notebook_parameters,
+    parse_overrides,
+)
+from coopanalysis.batch.shared import is_shared, private_dir, refuse_symlinked_folders
 from coopanalysis.batch.typecheck import expects_string, value_matches
-from coopanalysis.core.files import ensure_dir
+from coopanalysis.core.files import ensure_dir, ensure_private_dir
 from coopanalysis.errors import ParameterError
-
-DATA_PARAMETER = re.compile(r"^(data|data_\w+|\w+_data)$")
-"""Parameters naming input data files or folders; their content is hashed."""
 
 
 @dataclass
@@ -58,6 +72,7 @@ class Plan:
     kernel: str
     reports: list[PlannedReport]
     manifest: dict[str, dict[str, Any]] = field(default_factory=dict)
+    lock: FolderLock | None = None
 
     @property
     def to_run(self) -> list[ReportJob]:
@@ -95,8 +110,14 @@ def make_plan(
         raise ConfigError(f"--timeout must be a positive number of seconds, not {timeout}")
     kernel = _kernel_for(cfg)
     out = ensure_dir(Path(out_dir).resolve())
-    planner = _Planner(out, kernel, load_manifest(out), timeout=timeout, force=force)
-    return Plan(cfg, out, kernel, [planner.plan(spec) for spec in resolved], planner.manifest)
+    refuse_symlinked_folders(out)
+    lock = FolderLock(out)  # held until run_batch releases it
+    try:
+        planner = _Planner(out, kernel, load_manifest(out), timeout=timeout, force=force, profile=profile_params)
+        return Plan(cfg, out, kernel, [planner.plan(spec) for spec in resolved], planner.manifest, lock)
+    except BaseException:
+        lock.release()
+        raise
 
 
 def _kernel_for(cfg: BatchConfig) -> str:
@@ -114,9 +135,9 @@ class _Planner:
     """Fingerprints reports against the manifest of the output folder and makes their jobs."""
 
     def __init__(self, out: Path, kernel: str, manifest: dict[str, dict[str, Any]], *, timeout: float | None,
-                 force: bool) -> None:
+                 force: bool, profile: dict[str, Any]) -> None:
         self.out, self.kernel, self.manifest = out, kernel, manifest
-        self.timeout, self.force = timeout, force
+        self.timeout, self.force, self.profile = timeout, force, profile
         self.hasher = InputHasher()
         self.notebooks: dict[Path, str] = {}
         self.declared: dict[Path, dict[str, DeclaredParameter]] = {}
@@ -126,15 +147,18 @@ class _Planner:
         """The report's inputs and fingerprint; its job, or its previous run if nothing changed."""
         from coopanalysis import __version__
 
-        inputs = {v: self.hasher(v)[1] for values in data_parameters(spec.parameters).values() for v in values}
+        declared = _declared(spec.notebook, self.declared)
+        resolved = {**{name: d.default for name, d in declared.items()}, **spec.parameters}
+        inputs = input_hashes(resolved, self.hasher)
         if spec.notebook not in self.notebooks:
             self.notebooks[spec.notebook] = notebook_hash(spec.notebook)
-        fp = fingerprint(
-            notebook_sha=self.notebooks[spec.notebook], parameters=spec.parameters, version=__version__, inputs=inputs
-        )
-        planned = PlannedReport(spec, inputs, fp, shared=self.shared(spec))
+        shared = self.shared(spec)
+        fp = fingerprint(notebook_sha=self.notebooks[spec.notebook], parameters=resolved, version=__version__,
+                         inputs=inputs, shared=shared, profile=self.profile)
+        planned = PlannedReport(spec, inputs, fp, shared=shared)
         previous = self.manifest.get(spec.name)
-        unchanged = previous and previous.get("fingerprint") == fp and (self.out / f"{spec.name}.html").exists()
+        page = page_hash(self.out / f"{spec.name}.html")
+        unchanged = previous and previous.get("fingerprint") == fp and page and previous.get("page_sha256") == page
         if unchanged and not self.force:
             planned.previous = previous
         else:
@@ -153,7 +177,7 @@ class _Planner:
         a shared one's private folder is created here (0700)."""
         return ReportJob(
             shared=shared,
-            private_dir=str(ensure_private(private_dir(self.out))) if shared else "",
+            private_dir=str(ensure_private_dir(private_dir(self.out))) if shared else "",
             name=spec.name,
             notebook=str(spec.notebook),
             parameters=spec.parameters,
@@ -269,16 +293,3 @@ def _declared(notebook: Path, cache: dict[Path, dict[str, DeclaredParameter]]) -
     if notebook not in cache:
         cache[notebook] = notebook_parameters(notebook)
     return cache[notebook]
-
-
-def data_parameters(parameters: dict[str, Any]) -> dict[str, list[str]]:
-    """The parameters that name input data (`data`, `data_*`, `*_data`) → their path values."""
-    out: dict[str, list[str]] = {}
-    for name, value in parameters.items():
-        if not DATA_PARAMETER.match(name):
-            continue
-        values = value if isinstance(value, (list, tuple)) else [value]
-        paths = [str(v) for v in values if isinstance(v, (str, Path)) and str(v)]
-        if paths:
-            out[name] = paths
-    return out

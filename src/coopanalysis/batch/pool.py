@@ -3,7 +3,9 @@
 `run_local(jobs, workers=N)` keeps N worker processes, each running one
 report at a time (`execute.run_report`). A worker that dies, or does not answer
 `GRACE_S` seconds after its report's time limit, is killed (with its kernel)
-and replaced; only that report fails.
+and replaced; only that report fails. Workers run in the runner's process group (a Ctrl-C or a
+group kill reaches them; each also ends with its runner, `_worker.watch_parent`); when the run is
+interrupted every worker and its kernel is killed, and reports not finished are not recorded.
 """
 
 from __future__ import annotations
@@ -30,12 +32,11 @@ from coopanalysis.batch.kernel import kill_process_group, recorded_pid
 from coopanalysis.batch.shared import (
     TIMED_OUT,
     Failure,
-    ensure_private,
     remove_public_leftovers,
     shown_error,
     work_root,
 )
-from coopanalysis.core.files import ensure_dir
+from coopanalysis.core.files import ensure_dir, ensure_private_dir, open_nofollow
 
 GRACE_S = 30.0
 """After its time limit a report's kernel is killed; if its process has not answered this
@@ -70,7 +71,7 @@ class WorkerProcess:
         work = ensure_dir(root / ".work")
         self.log_path = work / f"worker-{uuid.uuid4().hex[:8]}.log"
         read_fd, write_fd = os.pipe()
-        with open(self.log_path, "wb") as log:
+        with open(open_nofollow(self.log_path, append=False), "wb") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "coopanalysis.batch._worker", "--serve", str(write_fd)],
                 stdin=subprocess.PIPE,
@@ -79,15 +80,16 @@ class WorkerProcess:
                 cwd=cwd,
                 env=_package_path_env(),
                 pass_fds=(write_fd,),
-                start_new_session=True,
             )
         os.close(write_fd)
         self.read_fd = read_fd
         self.buffer = b""
+        self.job: ReportJob | None = None
 
     def send(self, job: ReportJob) -> None:
         """Hand `job` to the worker (one JSON line on its stdin)."""
         assert self.proc.stdin is not None
+        self.job = job
         self.proc.stdin.write(json.dumps(asdict(job), default=str).encode("utf-8") + b"\n")
         self.proc.stdin.flush()
 
@@ -115,8 +117,9 @@ class WorkerProcess:
         return lines[-1][:300] if lines else ""
 
     def kill(self) -> int:
-        """Kill the worker's process group at once; its exit status."""
-        kill_process_group(self.proc.pid)
+        """Kill the worker and the kernel of its current report at once; its exit status."""
+        self.proc.kill()
+        self._kill_kernel()
         code = self.proc.wait()
         self._close_fds()
         return code
@@ -128,10 +131,17 @@ class WorkerProcess:
             self.proc.stdin.close()
             self.proc.wait(timeout=30)
         except (OSError, subprocess.TimeoutExpired):
-            kill_process_group(self.proc.pid)
+            self.proc.kill()
+            self._kill_kernel()
             self.proc.wait()
         self._close_fds()
         self.log_path.unlink(missing_ok=True)
+
+    def _kill_kernel(self) -> None:
+        """Kill the kernel (its own session) of the report this worker was last given, if it runs."""
+        pid = recorded_pid(job_files(self.job)["pid"]) if self.job else None
+        if pid:
+            kill_process_group(pid)
 
     def _close_fds(self) -> None:
         """Close the result pipe (if still open)."""
@@ -141,8 +151,9 @@ class WorkerProcess:
             pass
 
 
-def run_in_worker(slot: Slot, job: ReportJob, root: Path) -> ReportResult:
-    """Run `job` on the slot's worker process (started with its log under `root` if needed); replace the worker if it dies."""
+def run_in_worker(slot: Slot, job: ReportJob, root: Path, stop: threading.Event | None = None) -> ReportResult | None:
+    """Run `job` on the slot's worker process (started with its log under `root` if needed); replace the
+    worker if it dies. None if the run was stopped (`stop` set) meanwhile: its worker was killed for that."""
     if slot[0] is None:
         slot[0] = WorkerProcess(root, job.cwd)
     worker = slot[0]
@@ -158,6 +169,8 @@ def run_in_worker(slot: Slot, job: ReportJob, root: Path) -> ReportResult:
     except (EOFError, BrokenPipeError, OSError):
         pass
     slot[0] = None
+    if stop is not None and stop.is_set():
+        return None
     return _lost_worker(worker, job, problem, started)
 
 
@@ -171,7 +184,7 @@ def _lost_worker(worker: WorkerProcess, job: ReportJob, problem: str, started: f
     failure = Failure(problem, TIMED_OUT) if problem else Failure(
         f"the report process ended with status {code}" + (f": {tail}" if tail else ""))
     if job.shared:
-        ensure_private(job.private_dir)
+        ensure_private_dir(job.private_dir)
     with ReportLog(job_files(job)["log"], mode="a", private=job.shared):
         _log.error("report %s: %s; its process was killed", job.name, failure.detail)
         outputs = render_failed(job, failure.detail)
@@ -217,7 +230,9 @@ def run_local(
                 return
             if on_start:
                 on_start(job.name)
-            result = run_in_worker(slot, job, root)
+            result = run_in_worker(slot, job, root, stop)
+            if result is None or stop.is_set():
+                return
             with lock:
                 results.append(result)
                 if on_done:

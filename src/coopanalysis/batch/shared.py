@@ -21,14 +21,18 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
-import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from coopanalysis.batch.jobs import ReportJob, job_files
-from coopanalysis.core.files import PRIVATE_DIR, UnsafePathError, ensure_dir
+from coopanalysis.core.files import ensure_private_dir
+from coopanalysis.errors import CoopAnalysisError
+
+
+class UnsafeFolderError(CoopAnalysisError):
+    """A work folder of the output folder is a symlink (or a file): nothing is run (exit 2)."""
+
 
 SHARED_FROM = 2
 """The smallest `suppress_below` that makes a report shared (0 and 1 hide nothing)."""
@@ -72,18 +76,6 @@ def private_dir(out_dir: str | Path) -> Path:
     return platformdirs.user_state_path("coopanalysis") / "runs" / key
 
 
-def ensure_private(path: str | Path) -> Path:
-    """Create the private folder `path` (and missing parents) with mode 0700, or make an existing one
-    0700; `UnsafePathError` if it is a symlink or belongs to another user. Returns `path`."""
-    path = ensure_dir(Path(path), mode=PRIVATE_DIR)
-    info = path.stat()
-    if info.st_uid != os.getuid():
-        raise UnsafePathError(f"{path}: the private work folder belongs to another user")
-    if stat.S_IMODE(info.st_mode) != PRIVATE_DIR:
-        os.chmod(path, PRIVATE_DIR)
-    return path
-
-
 def remove_public_leftovers(job: ReportJob) -> None:
     """Remove the files an unshared run of this report leaves in the output folder (failure page and
     notebook, executed notebook, log); its page `NAME.html` is left alone."""
@@ -104,5 +96,15 @@ def work_root(jobs: list[ReportJob]) -> Path:
     job is shared (a worker prints what its reports print), else the output folder."""
     for job in jobs:
         if job.shared:
-            return ensure_private(job.private_dir)
+            return ensure_private_dir(job.private_dir)
     return Path(jobs[0].out_dir) if jobs else Path(".")
+
+
+def refuse_symlinked_folders(out_dir: Path) -> None:
+    """`UnsafeFolderError` (exit 2) if a work folder of `out_dir` (`PUBLIC_WORK_FOLDERS`) is a symlink or a file:
+    the run would write its notebooks and logs wherever it points (often as root)."""
+    for name in PUBLIC_WORK_FOLDERS:
+        folder = out_dir / name
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            raise UnsafeFolderError(f"{folder} is {'a symlink' if folder.is_symlink() else 'not a folder'}; "
+                                  "refusing to write through it (remove it and run again)")

@@ -16,18 +16,29 @@ from coopanalysis.batch import outputs
 from coopanalysis.batch.jobs import ReportResult, now_iso
 from coopanalysis.batch.plan import Plan, PlannedReport
 
+INTERRUPTED = "interrupted: the run was stopped before this report finished"
+
+
+def record_result(plan: Plan, result: ReportResult) -> None:
+    """As each report finishes: a success goes into `plan.manifest` (with its page's sha256) and the
+    manifest is rewritten atomically at once, so a run killed later leaves a manifest that matches
+    the pages in the folder (a failure leaves the last good page and its record as they were)."""
+    if result.status != "ok":
+        return
+    planned = next(p for p in plan.reports if p.spec.name == result.name)
+    plan.manifest[result.name] = _manifest_record(planned, result)
+    outputs.save_manifest(plan.out_dir, plan.manifest)
+
 
 def report_entries(plan: Plan, results: dict[str, ReportResult]) -> list[dict[str, Any]]:
-    """Entries of every planned report (results by report name); records each success in `plan.manifest`."""
+    """Entries of every planned report (results by report name; a report without one was interrupted)."""
     entries = []
     for planned in plan.reports:
         if planned.job is None:
             entries.append(_skipped_entry(planned))
             continue
-        result = results[planned.spec.name]
+        result = results.get(planned.spec.name) or ReportResult(planned.spec.name, "failed", 0.0, INTERRUPTED)
         entries.append(_ran_entry(planned, result))
-        if result.status == "ok":
-            plan.manifest[planned.spec.name] = _manifest_record(planned, result)
     return entries + _not_selected(plan, entries)
 
 
@@ -74,9 +85,11 @@ def _ran_entry(planned: PlannedReport, r: ReportResult) -> dict[str, Any]:
 def _manifest_record(planned: PlannedReport, r: ReportResult) -> dict[str, Any]:
     """What the manifest keeps of a successful run, to skip or summarise the report next time."""
     from coopanalysis import __version__
+    from coopanalysis.batch.fingerprints import page_hash
 
     return {
         "fingerprint": planned.fingerprint,
+        "page_sha256": page_hash(Path(planned.job.out_dir) / f"{planned.spec.name}.html") if planned.job else None,
         "finished_at": now_iso(),
         "duration_s": r.duration_s,
         "outputs": r.outputs,

@@ -10,12 +10,17 @@ without following a symlink planted in their place.
 - :func:`atomic_path` hands a temporary path to a writer that wants a path (polars' sinks,
   nbconvert), and renames it when the block ends without an error.
 - :func:`ensure_dir` creates a folder (and its parents) and refuses one that is a symlink.
+- :func:`open_nofollow` opens a file a stream writes (a log, a lock) without following a symlink
+  at its name (`O_NOFOLLOW`), refusing anything but a plain file with one name.
+- :func:`ensure_private_dir` creates (or tightens) an owner-only folder and refuses another user's.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -80,4 +85,39 @@ def write_atomic(path: str | Path, data: str | bytes, *, mode: int = PUBLIC_FILE
                 fh.write(data)
         else:
             tmp.write_bytes(data)
+    return path
+
+
+def open_nofollow(path: str | Path, *, append: bool = True, mode: int = PRIVATE_FILE) -> int:
+    """A descriptor of `path` open for writing (appending, or a fresh file when `append` is False),
+    created with `mode` if missing; never through a symlink: `UnsafePathError` if `path` is one, or
+    is not a plain file, or has another name (a hard link). A fresh file replaces an old one by
+    removing its name first (a planted link is removed, not written through)."""
+    path = Path(path)
+    ensure_dir(path.parent)
+    if not append and (path.is_symlink() or path.is_file()):
+        path.unlink()
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | (os.O_APPEND if append else os.O_EXCL)
+    try:
+        fd = os.open(path, flags, mode)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.EEXIST):
+            raise UnsafePathError(f"{path}: refusing to write through a symlink") from None
+        raise
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
+        os.close(fd)
+        raise UnsafePathError(f"{path}: expected a plain file with one name")
+    return fd
+
+
+def ensure_private_dir(path: str | Path) -> Path:
+    """Create the folder `path` (and missing parents) 0700, or make an existing one 0700;
+    `UnsafePathError` if it is a symlink or belongs to another user. Returns `path`."""
+    path = ensure_dir(Path(path), mode=PRIVATE_DIR)
+    info = path.stat()
+    if info.st_uid != os.getuid():
+        raise UnsafePathError(f"{path}: the private folder belongs to another user")
+    if stat.S_IMODE(info.st_mode) != PRIVATE_DIR:
+        os.chmod(path, PRIVATE_DIR)
     return path

@@ -115,7 +115,7 @@ def _reference() -> pl.DataFrame:
     """The ISO 3166 reference (country, iso2, iso3), pseudo-rows without a code dropped."""
     if not COUNTRIES.exists():
         raise DataFileError(COUNTRIES, "the ISO 3166 country reference is missing")
-    ref = pl.read_csv(COUNTRIES, infer_schema=False).filter(pl.col("iso2").is_not_null())
+    ref = pl.read_csv(COUNTRIES, infer_schema=False, glob=False).filter(pl.col("iso2").is_not_null())
     for name, code in REFERENCE_CORRECTIONS.items():
         ref = ref.with_columns(
             iso2=pl.when(pl.col("country") == name).then(pl.lit(code)).otherwise(pl.col("iso2"))

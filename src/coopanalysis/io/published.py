@@ -71,7 +71,7 @@ def load_knpa_series(path: str | Path | None = None) -> PublishedSeries:
     path = Path(path) if path else paths.KNPA_SERIES
     if not path.is_file():
         raise DataFileError(path, "no such file")
-    raw = pl.read_csv(path, infer_schema=False).with_row_index("line", offset=2)
+    raw = pl.read_csv(path, infer_schema=False, glob=False).with_row_index("line", offset=2)
     missing = [c for c in _COLUMNS if c not in raw.columns]
     if missing:
         raise DataFileError(path, f"not the KNPA press table: columns {', '.join(missing)} absent")

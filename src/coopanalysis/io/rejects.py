@@ -136,3 +136,21 @@ def load_summary(source: str, *, rows_read: int, rows_kept: int, rejects: pl.Dat
         "rows_rejected": rejects.height,
         "rejected_by_reason": count_by_reason(rejects),
     }
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet may read as the start of a formula in a CSV cell (OWASP, "CSV injection")."""
+
+
+def csv_safe(text: pl.Expr) -> pl.Expr:
+    """Text made inert for a spreadsheet: a value starting with =, +, -, @, tab or carriage return gets
+    a leading single quote (OWASP's advice against CSV injection); other values and nulls stay.
+    For CSV files people open; the in-memory frames keep the values as read."""
+    text = text.cast(pl.String)
+    starts = pl.any_horizontal([text.str.starts_with(c) for c in FORMULA_STARTS])
+    return pl.when(starts.not_()).then(text).otherwise(pl.lit("'") + text)
+
+
+def people_csv(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` with every text column passed through `csv_safe`, ready to write as a CSV for people."""
+    return frame.with_columns(csv_safe(pl.col(c)).alias(c) for c, t in frame.schema.items() if t == pl.String)

@@ -27,6 +27,7 @@ from coopanalysis.core.types import Kind
 from coopanalysis.errors import DataFileError
 from coopanalysis.io import cache
 from coopanalysis.io._dataframely import failure_like, failure_rows
+from coopanalysis.io.readerrors import reading
 from coopanalysis.io.rejects import empty_rejects, load_summary, rejects_frame
 from coopanalysis.io.rules import (
     counts_rules,
@@ -37,7 +38,7 @@ from coopanalysis.io.rules import (
     type_counts,
     type_requests,
 )
-from coopanalysis.io.sources import ColumnMap, load_column_map, read_raw, reading
+from coopanalysis.io.sources import ColumnMap, load_column_map, read_raw
 
 
 @dataclass
@@ -62,12 +63,12 @@ class LoadResult:
         version; they are never left half-written.
         """
         directory = Path(directory) if directory else cache.default_directory()
-        kept, rejected = cache.cache_files(directory, self.kind, self.fingerprint)
-        if not cache.is_cached(kept, rejected):
-            cache.write_cache(self.data, failure_rows(self._failure), kept, rejected,
+        kept, rejected = cache.cache_files(directory, self.kind, self.fingerprint, source=self.path)
+        if not cache.is_cached(kept, rejected, source=self.path):
+            cache.write_cache(self.data, failure_rows(self._failure), kept, rejected, source=self.path,
                               source_errors=lambda: reading(self.path))
-        failure = failure_like(pl.scan_parquet(rejected), self._failure)
-        return replace(self, data=pl.scan_parquet(kept), _failure=failure)
+        failure = failure_like(pl.scan_parquet(rejected, glob=False), self._failure)
+        return replace(self, data=pl.scan_parquet(kept, glob=False), _failure=failure)
 
     @cached_property
     def rejects(self) -> pl.DataFrame:

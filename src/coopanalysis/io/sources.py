@@ -9,23 +9,21 @@ Nothing is parsed or dropped here: that is validation's job.
 from __future__ import annotations
 
 import codecs
-import contextlib
 import csv
-import hashlib
-import re
-import tempfile
 import tomllib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
-import polars.selectors as cs
 
 from coopanalysis import paths
 from coopanalysis.core.files import PRIVATE_FILE, atomic_path
 from coopanalysis.errors import DataFileError
+from coopanalysis.io import textfile
+from coopanalysis.io.binaryfiles import read_excel, scan_parquet
 from coopanalysis.io.parse import snake_case
+from coopanalysis.io.readerrors import NOT_UTF8_HINT, reading
 
 ENCODINGS = ("auto", "utf-8", "cp949")
 
@@ -110,28 +108,6 @@ def canonical_names(headers: Iterable[str], mapping: ColumnMap, known: Iterable[
     return result
 
 
-@contextlib.contextmanager
-def reading(path: str | Path) -> Iterator[None]:
-    """Turn the parse errors polars raises while it reads (stray quotes, ragged lines, bad bytes)
-    into one DataFileError naming the file and the cause."""
-    try:
-        yield
-    except (pl.exceptions.ComputeError, pl.exceptions.ShapeError, pl.exceptions.SchemaError,
-            pl.exceptions.NoDataError, OSError) as exc:
-        text = str(exc)
-        first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
-        if "more fields than defined" in text:
-            first = "a line has more fields than the header (a stray delimiter or quote?)"
-        elif "could not parse" in text and '"' in text:
-            first = "a quoted field is not closed (a stray quote?)"
-        offset = re.search(r"offset in the file is (\d+) bytes", text)
-        where = f" near byte {offset.group(1)}" if offset else ""
-        raise DataFileError(path, f"cannot be read as a table{where}: {first}") from None
-    except pl.exceptions.PanicException as exc:  # polars' Parquet reader stops this way on some damaged pages
-        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else "internal error"
-        raise DataFileError(path, f"cannot be read as a table: the file is damaged (the reader stopped: {first})") from None
-
-
 def _check_header(path: Path, separator: str) -> None:
     """Raise DataFileError when the CSV header names a column twice."""
     with path.open("r", encoding="utf-8", errors="replace", newline="") as fh:
@@ -142,51 +118,63 @@ def _check_header(path: Path, separator: str) -> None:
         raise DataFileError(path, f"duplicate column name{'s' if len(dups) > 1 else ''} in the header: {show_names(dups)}")
 
 
-def _looks_utf8(path: Path, probe: int = 1 << 20) -> bool:
-    """True when the first `probe` bytes of the file decode as UTF-8."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    with path.open("rb") as fh:
-        try:
-            decoder.decode(fh.read(probe), final=False)
-        except UnicodeDecodeError:
-            return False
-    return True
-
-
 def transcode_to_utf8(path: Path, encoding: str, *, chunk: int = 1 << 22) -> Path:
     """A UTF-8 copy of a CP949/EUC-KR file, written in chunks (never the whole file in memory).
 
-    The copy lives in the system temp folder, named by the file's path, size and mtime,
-    so repeated loads of an unchanged file reuse it; it is written through `core.files` and
+    The copy lives in the user's private cache folder (`io.cache.transcoded_path`: 0700, named by
+    the sha256 of the file's bytes), so repeated loads of an unchanged file reuse it, but only once
+    its `.sha256` record matches it (`io.cache.is_sealed`); it is written through `core.files` and
     readable by its owner only (it holds the log's rows).
     """
-    stat = path.stat()
-    key = hashlib.sha256(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{encoding}".encode()).hexdigest()[:16]
-    out = Path(tempfile.gettempdir()) / f"coopanalysis-utf8-{key}.csv"
-    if out.exists():
+    from coopanalysis.io import cache
+
+    out = cache.transcoded_path(path, encoding)
+    if cache.is_sealed(out):
         return out
-    decoder = codecs.getincrementaldecoder(encoding)()
     try:
         with atomic_path(out, mode=PRIVATE_FILE) as tmp:
             with path.open("rb") as src, tmp.open("w", encoding="utf-8", newline="") as dst:
-                while block := src.read(chunk):
-                    dst.write(decoder.decode(block))
-                dst.write(decoder.decode(b"", final=True))
+                _decode_checked(path, src, dst, encoding, chunk)
     except UnicodeDecodeError as exc:
         raise DataFileError(path, f"is neither UTF-8 nor {encoding.upper()} text (byte {exc.start} cannot be read)") from None
+    cache.seal(out)
     return out
 
 
+def _decode_checked(path: Path, src, dst, encoding: str, chunk: int) -> None:
+    """Copy `src` (bytes in `encoding`) to `dst` (text) block by block; raise DataFileError at the
+    first line that is UTF-8 instead (decoded as CP949 it would be imported garbled)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    finder = textfile.Utf8LineFinder()
+    while True:
+        block = src.read(chunk)
+        line = finder.feed(block, final=not block)
+        if line is not None:
+            raise DataFileError(path, f"line {line} is UTF-8 text but the file is {encoding.upper()}: decoded as "
+                                      f"{encoding.upper()} it would be garbled; save the whole file in one encoding")
+        if not block:
+            break
+        dst.write(decoder.decode(block))
+    dst.write(decoder.decode(b"", final=True))
+
+
 def _scan_csv(path: Path, encoding: str) -> pl.LazyFrame:
-    """A CSV file (UTF-8 or CP949, separator guessed) as text columns plus `_line` (header = line 1)."""
+    """A CSV file (UTF-8 or CP949, separator guessed, path read literally) as text columns plus
+    `_line`, the physical line each record starts on (header = line 1)."""
     if path.stat().st_size == 0:
         raise DataFileError(path, "the file is empty")
-    if encoding == "cp949" or (encoding == "auto" and not _looks_utf8(path)):
+    found = textfile.survey(path)
+    if found.cr_only:
+        raise DataFileError(path, "its line ends are CR only (old Excel for Mac), which this reader does not "
+                                  'split; save it again as "CSV UTF-8" (or convert the line ends to LF)')
+    if encoding == "utf-8" and not found.utf8:
+        raise DataFileError(path, f"the file is not UTF-8 text; {NOT_UTF8_HINT}")
+    if encoding == "cp949" or (encoding == "auto" and not found.utf8):
         path = transcode_to_utf8(path, "cp949")
     sample = path.open("r", encoding="utf-8", errors="replace").readline()
     separator = max((",", ";", "\t", "|"), key=sample.count)
     _check_header(path, separator)
-    return pl.scan_csv(
+    lf = pl.scan_csv(
         path,
         separator=separator,
         infer_schema=False,
@@ -194,31 +182,13 @@ def _scan_csv(path: Path, encoding: str) -> pl.LazyFrame:
         row_index_offset=2,
         missing_columns="insert",
         truncate_ragged_lines=False,
+        glob=False,
     )
-
-
-def _scan_parquet(path: Path, *, keep_dates: bool = False) -> pl.LazyFrame:
-    """A Parquet file or hive folder as text columns plus `_line` (row number from 1)."""
-    lf = pl.scan_parquet(path, hive_partitioning=path.is_dir(), row_index_name="_line", row_index_offset=1)
-    if keep_dates:  # Date columns stay typed: re-parsing them from text is the slowest step on large logs
-        return lf.with_columns((cs.all() - cs.by_name("_line") - cs.date()).cast(pl.String))
-    return lf.with_columns(pl.exclude("_line").cast(pl.String))
-
-
-def _read_excel(path: Path, sheet: str | None) -> pl.LazyFrame:
-    """An Excel sheet as text columns plus `_line` (the sheet row, header = row 1)."""
-    try:
-        df = pl.read_excel(
-            path,
-            sheet_name=sheet,
-            infer_schema_length=0,
-            drop_empty_rows=False,
-            drop_empty_cols=False,
-            raise_if_empty=True,
-        )
-    except Exception as exc:  # fastexcel raises its own types; all mean "cannot use this workbook"
-        raise DataFileError(path, f"cannot be read as an Excel workbook: {str(exc).splitlines()[0]}") from None
-    return df.with_row_index("_line", offset=2).lazy().with_columns(pl.exclude("_line").cast(pl.String))
+    if not found.quoted:  # no quote, so no record spans lines: the record number is the line
+        return lf
+    with reading(path):
+        names = [n for n in lf.collect_schema().names() if n != "_line"]
+    return lf.with_columns(_line=textfile.record_lines(names, header_breaks=sum(n.count("\n") for n in names)))
 
 
 def scan_table(
@@ -230,11 +200,13 @@ def scan_table(
     path = Path(path)
     if not path.exists():
         raise DataFileError(path, "no such file or directory")
+    if not path.is_file() and not path.is_dir():
+        raise DataFileError(path, "is not a regular file (a pipe, device or socket); save the data to a file first")
     suffix = path.suffix.lower()
     if path.is_dir() or suffix in (".parquet", ".pq"):
-        lf = _scan_parquet(path, keep_dates=keep_dates)
+        lf = scan_parquet(path, keep_dates=keep_dates)
     elif suffix in (".xlsx", ".xlsm", ".xls"):
-        lf = _read_excel(path, sheet)
+        lf = read_excel(path, sheet)
     elif suffix in (".csv", ".tsv", ".txt", ""):
         lf = _scan_csv(path, encoding)
     else:

@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from coopanalysis.core.files import atomic_path
-from coopanalysis.io.rejects import REASONS
+from coopanalysis.io.rejects import REASONS, people_csv
 from coopanalysis.io.requests import load_counts, load_requests
 
 
@@ -30,9 +30,10 @@ def summary_text(summary: dict[str, object]) -> str:
 
 
 def write_rejects(rejects: pl.DataFrame, out: str | Path) -> None:
-    """Write the rejects table to `out` as CSV, atomically."""
+    """Write the rejects table to `out` as CSV, atomically, with values a spreadsheet would run as
+    formulas made inert (`io.rejects.csv_safe`)."""
     with atomic_path(Path(out)) as tmp:
-        rejects.write_csv(tmp)
+        people_csv(rejects).write_csv(tmp)
 
 
 def transparency_report(path: str | Path, *, as_json: bool = False) -> str:

@@ -234,7 +234,7 @@ def load_dataset(path: Path) -> FileLoad:
 
 def load_long_copy(path: Path) -> FileLoad:
     """The flattened CSV copy of dataset.json: checked for its layout, not loaded twice."""
-    df = pl.read_csv(path, infer_schema=False).with_row_index("_line", offset=2)
+    df = pl.read_csv(path, infer_schema=False, glob=False).with_row_index("_line", offset=2)
     missing = [c for c in LONG_COLUMNS if c not in df.columns]
     if missing:
         raise DataFileError(path, "unknown layout: expected the columns " + ", ".join(LONG_COLUMNS))
