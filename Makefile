@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: report test test-all lab sample bench clean
+.PHONY: report test test-all lab sample bench clean system-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,10 +16,24 @@ $(STAMP): pyproject.toml
 report: $(STAMP)
 	$(BIN)/coopanalysis run --out reports
 
-test: $(STAMP)
+# The browser and export tests need Debian's chromium and the Noto CJK fonts (pip cannot bring them):
+# installed with apt when run as root, otherwise one line says what to install.
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium and fonts-noto-cjk for the browser and Korean-glyph tests"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null; \
+	  else \
+	    echo "make test needs chromium and the Noto Sans CJK fonts: sudo apt-get install chromium fonts-noto-cjk (or your system's packages), then make test" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -n 2
 
-test-all: $(STAMP)
+test-all: $(STAMP) system-deps
 	$(BIN)/python -m pytest -n 2 -m ''
 
 lab: $(STAMP)
