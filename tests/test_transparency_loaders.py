@@ -439,3 +439,12 @@ def test_meta_contract_every_country_every_half_year(table):
             assert got[country] == total, (path.name, country)
             checked += 1
     assert checked > 2500
+
+
+def test_a_provider_file_that_is_not_utf8_gets_a_one_line_error_naming_the_line(tmp_path):
+    from coopanalysis.io.transparency.base import read_text_table
+
+    path = tmp_path / "discord-2023-q2.csv"
+    path.write_bytes("Country,Requests\nKR,3\n".encode() + "대한민국,4\n".encode("cp949"))
+    with pytest.raises(DataFileError, match=r"discord-2023-q2\.csv: line 3 is not UTF-8 text"):
+        read_text_table(path)

@@ -99,7 +99,12 @@ def read_text_table(path: Path, *, has_header: bool = True) -> pl.DataFrame:
     raw = Path(path).read_bytes()
     if not raw.strip():
         raise DataFileError(path, "the file is empty")
-    text = raw.decode("utf-8-sig", errors="strict").replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        text = raw.decode("utf-8-sig", errors="strict").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataFileError(path, f"line {line} is not UTF-8 text; providers publish these files in UTF-8: "
+                                  "download the file again or save it as CSV UTF-8") from None
     df = pl.read_csv(
         io.BytesIO(text.encode()),
         infer_schema=False,
