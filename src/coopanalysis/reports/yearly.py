@@ -20,7 +20,7 @@ from coopanalysis.transforms.growth import (
     is_full_year,
     yoy_growth_from_log,
 )
-from coopanalysis.transforms.projection import project_year_end
+from coopanalysis.transforms.projection import project_year_end, seasonal_base_years
 
 YOY_COLUMNS = {
     "period_start": pl.Date, "period_end": pl.Date, "period_label": pl.String, "requests": pl.Int64,
@@ -108,7 +108,7 @@ def year_end_projection(yearly: pl.LazyFrame, finer: pl.LazyFrame, last: pl.Data
 
 def projection_inputs(finer: pl.LazyFrame, last: pl.DataFrame) -> pl.DataFrame:
     """The earlier counts a seasonal-share projection of the last span (`last`, one row) rests on:
-    one row per earlier full year split at the same day, as `project_seasonal_share` chooses them —
+    one row per earlier full year split at the same day (`transforms.projection.seasonal_base_years`) —
     year, so_far (1 January to the day the partial year ends), total (the whole year). Empty when
     the last span is not a partial year."""
     empty = pl.DataFrame(schema={"year": pl.Int32, "so_far": pl.Int64, "total": pl.Int64})
@@ -117,20 +117,9 @@ def projection_inputs(finer: pl.LazyFrame, last: pl.DataFrame) -> pl.DataFrame:
     start, end = last["period_start"][0], last["period_end"][0]
     if not (start == dt.date(start.year, 1, 1) and end < dt.date(start.year, 12, 31)):
         return empty
-    md = end.month * 100 + end.day
-    month_day = lambda d: d.dt.month().cast(pl.Int32) * 100 + d.dt.day().cast(pl.Int32)
-    past = finer.filter(pl.col("period_start").dt.year() < start.year).with_columns(
-        year=pl.col("period_start").dt.year().cast(pl.Int32),
-        _by_day=month_day(pl.col("period_end")) <= md,
-        _straddles=(month_day(pl.col("period_start")) <= md) & (month_day(pl.col("period_end")) > md),
-    )
-    return past.group_by("year").agg(
-        so_far=pl.col("requests").filter(pl.col("_by_day")).sum().cast(pl.Int64),
-        total=pl.col("requests").sum().cast(pl.Int64),
-        _full=is_full_year(pl.col("period_start").min(), pl.col("period_end").max()),
-        _splits=~pl.col("_straddles").any(),
-    ).filter(pl.col("_full") & pl.col("_splits") & (pl.col("total") > 0)).select("year", "so_far", "total") \
-        .sort("year").collect()
+    years = seasonal_base_years(finer, year=start.year, as_of=end)
+    return years.select(year=pl.col("_year").cast(pl.Int32), so_far=pl.col("so_far").cast(pl.Int64),
+                        total=pl.col("total").cast(pl.Int64)).sort("year").collect()
 
 
 def page_labels(*frames: pl.DataFrame) -> dict[tuple[dt.date, dt.date], str | None]:

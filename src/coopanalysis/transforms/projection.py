@@ -49,6 +49,24 @@ def project_run_rate(lf: pl.LazyFrame, *, year: int, as_of: dt.date, by: Sequenc
     return out.select(*by, *RESULT_COLUMNS)
 
 
+def seasonal_base_years(lf: pl.LazyFrame, *, year: int, as_of: dt.date, keys: Sequence[str] = ()) -> pl.LazyFrame:
+    """The earlier years a seasonal share rests on: those before `year` that the periods of `lf`
+    cover fully and that split at `as_of`'s day of the year (no period straddles it), with requests.
+    Output: `keys`, _year, total, so_far (1 January to that day)."""
+    md = as_of.month * 100 + as_of.day
+    past = lf.filter(pl.col("period_start").dt.year() < year).with_columns(
+        _year=pl.col("period_start").dt.year(),
+        _by_day=_month_day(pl.col("period_end")) <= md,
+        _straddles=(_month_day(pl.col("period_start")) <= md) & (_month_day(pl.col("period_end")) > md),
+    )
+    return past.group_by(*keys, "_year").agg(
+        total=pl.col("requests").sum(),
+        so_far=pl.col("requests").filter(pl.col("_by_day")).sum(),
+        full=is_full_year(pl.col("period_start").min(), pl.col("period_end").max()),
+        splits=~pl.col("_straddles").any(),
+    ).filter(pl.col("full") & pl.col("splits") & (pl.col("total") > 0)).drop("full", "splits")
+
+
 def project_seasonal_share(
     lf: pl.LazyFrame, *, year: int, as_of: dt.date, by: Sequence[str] = ()
 ) -> pl.LazyFrame:
@@ -59,18 +77,7 @@ def project_seasonal_share(
     keys = by or ["_all"]
     lf = lf if by else lf.with_columns(_all=pl.lit(0))
     first, _ = year_span(year)
-    md = as_of.month * 100 + as_of.day
-    past = lf.filter(pl.col("period_start").dt.year() < year).with_columns(
-        _year=pl.col("period_start").dt.year(),
-        _by_day=_month_day(pl.col("period_end")) <= md,
-        _straddles=(_month_day(pl.col("period_start")) <= md) & (_month_day(pl.col("period_end")) > md),
-    )
-    per_year = past.group_by(*keys, "_year").agg(
-        total=pl.col("requests").sum(),
-        so_far=pl.col("requests").filter(pl.col("_by_day")).sum(),
-        full=is_full_year(pl.col("period_start").min(), pl.col("period_end").max()),
-        splits=~pl.col("_straddles").any(),
-    ).filter(pl.col("full") & pl.col("splits") & (pl.col("total") > 0))
+    per_year = seasonal_base_years(lf, year=year, as_of=as_of, keys=keys)
     shares = per_year.group_by(keys).agg(
         share=(pl.col("so_far") / pl.col("total")).mean(),
         share_min=(pl.col("so_far") / pl.col("total")).min(),
