@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from coopanalysis.core.periods import period_start
+from coopanalysis.publish.figures import Figures
 
 ALL = "\u0000all"
 """The platform key of a total over all platforms (a key no platform name can be)."""
@@ -128,19 +129,14 @@ def lines(counts: dict[Node, int]) -> list[list[Node]]:
 
 
 def suppress_cube(counts: dict[Node, int], *, threshold: int) -> Pattern:
-    """The hidden nodes of the cube under the rules of the module docstring."""
-    small = {n for n, v in counts.items() if 0 < v < threshold} if threshold > 1 else set()
-    hidden = set(small)
-    all_lines = lines(counts) if small else []
-    changed = True
-    while changed:
-        changed = False
-        for line in all_lines:
-            inside = [n for n in line if n in hidden]
-            if not inside or (len(inside) > 1 and sum(counts[n] for n in inside) >= threshold):
-                continue
-            candidates = [n for n in line if n not in hidden and counts[n] > 0]
-            if candidates:
-                hidden.add(min(candidates, key=lambda n: (counts[n], LEVELS.index(n[0]), n[1], n[2])))
-                changed = True
+    """The hidden nodes of the cube under the rules of the module docstring: the cube's lines go
+    through `publish.figures.Figures`, the one implementation of the line rule, with the nodes
+    registered coarsest level last (ties between equal counts go to the finer, earlier node)."""
+    figures = Figures()
+    for node in sorted(counts, key=lambda n: (LEVELS.index(n[0]), n[1], n[2])):
+        figures.add(node, counts[node])
+    for line in lines(counts):
+        figures.add_line(line)
+    hidden = set(figures.hide(threshold))
+    small = {n for n in hidden if 0 < counts[n] < threshold}
     return Pattern(counts, frozenset(small), frozenset(hidden - small))
