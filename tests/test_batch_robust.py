@@ -15,7 +15,7 @@ import pytest
 from coopanalysis.batch import run_batch
 from coopanalysis.batch.outputs import MANIFEST_NAME, load_manifest
 from coopanalysis.cli import main as cli_main
-from coopanalysis.io.cache import sha256_file
+from coopanalysis.core.files import sha256_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "batch"
 GOOD = FIXTURES / "good.ipynb"

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from coopanalysis.io.cache import sha256_file
+from coopanalysis.core.files import sha256_file, sha256_tree
 
 DATA_PARAMETER = re.compile(r"^(data|data_\w+|\w+_data)$")
 """Parameters naming input data files or folders; their content is hashed."""
@@ -30,15 +30,7 @@ def sha256_path(path: Path) -> str:
     """
     if path.is_file():
         return sha256_file(path)
-    if not path.is_dir():
-        return "missing"
-    h = hashlib.sha256()
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
-        rel = file.relative_to(path)
-        if any(part.startswith(".") for part in rel.parts):
-            continue
-        h.update(rel.as_posix().encode("utf-8") + b"\0" + sha256_file(file).encode("ascii") + b"\n")
-    return h.hexdigest()
+    return sha256_tree(path, skip_hidden=True) if path.is_dir() else "missing"
 
 
 class InputHasher:

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 PUBLIC_FILE = 0o644
@@ -121,3 +122,24 @@ def ensure_private_dir(path: str | Path) -> Path:
     if stat.S_IMODE(info.st_mode) != PRIVATE_DIR:
         os.chmod(path, PRIVATE_DIR)
     return path
+
+
+def sha256_file(path: Path, _chunk: int = 1 << 20) -> str:
+    """Hex sha256 of a file's bytes, read in 1 MiB chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(_chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def sha256_tree(folder: Path, *, file_hash: Callable[[Path], str] = sha256_file, skip_hidden: bool = False) -> str:
+    """Hex sha256 of a folder: every file's relative path and `file_hash`, in path order; with
+    `skip_hidden`, files under a name starting with "." are left out."""
+    h = hashlib.sha256()
+    for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = file.relative_to(folder)
+        if skip_hidden and any(part.startswith(".") for part in rel.parts):
+            continue
+        h.update(rel.as_posix().encode("utf-8") + b"\0" + file_hash(file).encode("ascii") + b"\n")
+    return h.hexdigest()

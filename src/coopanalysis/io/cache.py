@@ -38,6 +38,8 @@ from coopanalysis.core.files import (
     PRIVATE_FILE,
     atomic_path,
     ensure_private_dir,
+    sha256_file,
+    sha256_tree,
     write_atomic,
 )
 
@@ -64,15 +66,6 @@ def default_directory() -> Path:
     return ensure_private_dir(cache_root() / "validated")
 
 
-def sha256_file(path: Path, _chunk: int = 1 << 20) -> str:
-    """Hex sha256 of a file's bytes, read in 1 MiB chunks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(_chunk):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _source_sha256(path: Path) -> str:
     """`sha256_file` of a source, remembered in this process per path, size, mtime and ctime (a report
     loads its input many times)."""
@@ -84,14 +77,9 @@ def _source_sha256(path: Path) -> str:
 
 
 def content_hash(path: str | Path) -> str:
-    """sha256 of a file's bytes, or of a folder: every file's relative path and sha256, in order."""
+    """sha256 of a file's bytes, or of a folder (`core.files.sha256_tree`, hidden files included)."""
     path = Path(path)
-    if not path.is_dir():
-        return _source_sha256(path)
-    h = hashlib.sha256()
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
-        h.update(file.relative_to(path).as_posix().encode("utf-8") + b"\0" + _source_sha256(file).encode() + b"\n")
-    return h.hexdigest()
+    return sha256_tree(path, file_hash=_source_sha256) if path.is_dir() else _source_sha256(path)
 
 
 def cache_files(directory: Path, kind: str, fingerprint: str, source: str | Path | None = None) -> tuple[Path, Path]:
