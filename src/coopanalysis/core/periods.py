@@ -78,6 +78,12 @@ def is_full_year_span(start: dt.date, end: dt.date) -> bool:
     return (start, end) == year_span(start.year)
 
 
+def is_year_to_date(start: dt.date, end: dt.date) -> bool:
+    """True where start..end runs from 1 January to a day before 31 December of the same year."""
+    first, last = year_span(start.year)
+    return start == first and end < last
+
+
 def days_in_year(year: pl.Expr) -> pl.Expr:
     """365 or 366 for each year of an integer column."""
     return (pl.date(year + 1, 1, 1) - pl.date(year, 1, 1)).dt.total_days()

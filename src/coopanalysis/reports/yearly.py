@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 import polars as pl
 
-from coopanalysis.core.periods import year_before
+from coopanalysis.core.periods import is_year_to_date, year_before
 from coopanalysis.publish import disclosure
 from coopanalysis.reports.source import Source
 from coopanalysis.transforms.growth import (
@@ -101,7 +101,7 @@ def year_end_projection(yearly: pl.LazyFrame, finer: pl.LazyFrame, last: pl.Data
     if last.height == 0:
         return pl.LazyFrame(schema=PROJECTION_COLUMNS)
     start, end = last["period_start"][0], last["period_end"][0]
-    partial = start == dt.date(start.year, 1, 1) and end < dt.date(start.year, 12, 31)
+    partial = is_year_to_date(start, end)
     proj = project_year_end(finer, year=start.year, as_of=end) if partial else None
     return projection_frame(yearly, proj if proj is not None else pl.LazyFrame(schema=_NO_PROJECTION))
 
@@ -115,7 +115,7 @@ def projection_inputs(finer: pl.LazyFrame, last: pl.DataFrame) -> pl.DataFrame:
     if last.height == 0:
         return empty
     start, end = last["period_start"][0], last["period_end"][0]
-    if not (start == dt.date(start.year, 1, 1) and end < dt.date(start.year, 12, 31)):
+    if not is_year_to_date(start, end):
         return empty
     years = seasonal_base_years(finer, year=start.year, as_of=end)
     return years.select(year=pl.col("_year").cast(pl.Int32), so_far=pl.col("so_far").cast(pl.Int64),

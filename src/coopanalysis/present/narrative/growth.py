@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import polars as pl
 
+from coopanalysis.core.periods import is_full_year_span
 from coopanalysis.present.narrative.words import change, count, date, figure
 
 
@@ -15,7 +15,7 @@ def growth_sentence(row: dict[str, Any]) -> str:
     period_label, requests, base, growth, growth_note)."""
     label = row.get("period_label") or str(row["period_start"].year)
     start, end = row["period_start"], row["period_end"]
-    full = start == dt.date(start.year, 1, 1) and end == dt.date(start.year, 12, 31)
+    full = is_full_year_span(start, end)
     if row["growth"] is None:
         return f"No growth figure for {label}: {row['growth_note']}."
     if full:
@@ -90,6 +90,6 @@ def partial_year_sentence(yearly: pl.DataFrame) -> str:
         return "There is no year to compare in this selection."
     last = yearly.row(yearly.height - 1, named=True)
     start, end = last["period_start"], last["period_end"]
-    if start.month == 1 and start.day == 1 and end == dt.date(start.year, 12, 31):
+    if is_full_year_span(start, end):
         return f"The selection ends with the full calendar year {start.year}; no partial year to compare."
     return growth_sentence(last)
