@@ -61,11 +61,6 @@ Value = pl.Expr | str | int | None
 """A rejects column given to `rejects_frame`: an expression over the rows, or a constant."""
 
 
-def message_for(reason: str) -> str:
-    """The sentence for a reason code; an unregistered reason is its own message."""
-    return REASONS.get(reason, reason)
-
-
 def empty_rejects() -> pl.DataFrame:
     """A rejects frame with no rows."""
     return pl.DataFrame(schema=REJECTS_SCHEMA)

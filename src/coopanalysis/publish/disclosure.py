@@ -199,26 +199,3 @@ def hide_two_way(
     if threshold <= 1:
         out, by_row, by_col = (f.drop(label) for f in (out, by_row, by_col))
     return out, by_row, by_col
-
-
-def hide_count_columns(
-    df: pl.DataFrame,
-    *,
-    threshold: int,
-    columns: Sequence[str],
-    by: Sequence[str] = (),
-    derived: Sequence[str] = (),
-) -> pl.DataFrame:
-    """Hide small counts in each of `columns` (a table by `by`, complementary suppression along
-    every dimension of `by`), and null the `derived` columns of a row (shares, differences,
-    bounds) wherever one of its counts is hidden. Columns absent from `df` are skipped."""
-    if threshold <= 1:
-        return df
-    present = [c for c in columns if c in df.columns]
-    out = df
-    for column in present:
-        out = hide_counts(out, value=column, threshold=threshold, dims=by)
-    if not present:
-        return out
-    any_hidden = pl.any_horizontal([pl.col(hidden_column(c)).is_not_null() for c in present])
-    return out.with_columns([pl.when(~any_hidden).then(pl.col(c)).alias(c) for c in derived if c in out.columns])
