@@ -67,6 +67,9 @@ def test_a_page_left_by_a_killed_unprofiled_run_is_not_kept_under_a_shared_run(t
     nb = tmp_path / "counts.ipynb"
     cells = json.loads(GOOD.read_text("utf-8"))
     cells["cells"][1]["source"] = cells["cells"][1]["source"] + ["\nsuppress_below: int = 0  # hide small counts"]
+    cells["cells"].append({"cell_type": "code", "id": "record-counts", "metadata": {}, "outputs": [], "execution_count": None, "source": [
+        "from coopanalysis.present.display import record_counts\nfrom coopanalysis.publish.ledger import Ledger\n"
+        "record_counts(Ledger('counts', 10))"]})  # a page of its own declares what it publishes
     nb.write_text(json.dumps(cells), encoding="utf-8")
     cfg = config(tmp_path / "r.toml", report("counts", nb), "[profiles.shared]\nsuppress_below = 10\n")
     out = tmp_path / "out"

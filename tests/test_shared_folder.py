@@ -46,7 +46,9 @@ def write_notebook(path: Path, code: str) -> Path:
 def shared_config(tmp_path: Path, log: Path) -> Path:
     """Three reports on `log`: one good, one printing request ids, one raising with data in its message."""
     read = "import csv\nrows = list(csv.DictReader(open(data, encoding='utf-8')))\n"
-    good = write_notebook(tmp_path / "good.ipynb", read + "print('requests counted:', len(rows) * 100)")
+    declare = ("from coopanalysis.present.display import record_counts\n"
+               "from coopanalysis.publish.ledger import Ledger\nrecord_counts(Ledger('good', 10))\n")
+    good = write_notebook(tmp_path / "good.ipynb", read + declare + "print('requests counted:', len(rows) * 100)")
     leaky = write_notebook(tmp_path / "leaky.ipynb", read + "print([r['request_id'] for r in rows])")
     raises = write_notebook(tmp_path / "raises.ipynb", read + f"raise ValueError({SECRET!r} + ' ' + rows[0]['request_id'])")
     config = tmp_path / "r.toml"

@@ -142,11 +142,40 @@ def _add_render(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_render)
 
 
+# ----------------------------------------------------------------------------- audit
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from coopanalysis.batch.audit import audit_folder, format_audit
+
+    result = audit_folder(args.folder, exact=args.exact)
+    print(format_audit(result, all_counts=not args.leaks_only))
+    return 0 if result.ok else 1
+
+
+def _add_audit(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "audit",
+        help="check that the pages of a folder together give back no hidden count",
+        description="Read the published counts every page of DIR records and solve, for each hidden "
+        "count, the least and greatest value it can take given everything the folder shows (linear "
+        "programs, HiGHS). Prints each hidden count with that interval. Exit status: 0 when every "
+        "hidden count spans at least k, 1 when one can be narrowed below k or a page cannot be "
+        "audited, 2 when DIR cannot be read.",
+    )
+    p.add_argument("folder", metavar="DIR", help="a folder of rendered reports (the --out of coopanalysis run)")
+    p.add_argument("--leaks-only", action="store_true", help="print only the counts narrowed below k")
+    p.add_argument("--exact", action="store_true",
+                   help="compute every interval in full (slower; by default a protected count's interval "
+                   "may be shown narrower than a reader can reach, never wider)")
+    p.set_defaults(func=_audit)
+
+
 # ----------------------------------------------------------------------------- main
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The whole command line: `coopanalysis validate | synth | run | render`."""
+    """The whole command line: `coopanalysis validate | synth | run | render | audit`."""
     parser = argparse.ArgumentParser(
         prog="coopanalysis",
         description="Requests for investigation cooperation to online platforms: validate data, "
@@ -154,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"coopanalysis {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_add_validate, _add_synth, _add_run, _add_render):
+    for add in (_add_validate, _add_synth, _add_run, _add_render, _add_audit):
         add(sub)
     return parser
 

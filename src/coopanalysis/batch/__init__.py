@@ -76,6 +76,8 @@ def run_batch(
     """
     from coopanalysis import paths
     from coopanalysis.batch import summary
+    from coopanalysis.batch.audit import audit_shared_run
+    from coopanalysis.batch.shared import private_dir
 
     stream = stream if stream is not None else sys.stderr
     started = time.monotonic()
@@ -88,6 +90,8 @@ def run_batch(
         with _stopped_by_signals() as stopped:
             _execute(plan, workers, scheduler, stream, results)
         entries = summary.report_entries(plan, results)
+        if not stopped.signal:
+            entries = audit_shared_run(plan.out_dir, entries, plan.manifest, private_dir(plan.out_dir), stream)
         index = summary.write_all(plan, entries, started=started, scheduler=scheduler)
     finally:
         if plan.lock:

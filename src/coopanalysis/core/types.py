@@ -22,6 +22,9 @@ Phase = Literal["before", "after"]
 Status = Literal["shown", "small", "withheld"]
 """How a published figure appears: its number, "<k" (a small count), or withheld to protect one."""
 
+Measure = Literal["requests", "answered"]
+"""What a published count counts: requests, or the answered ones among them (`publish.ledger`)."""
+
 ChartFormat = Literal["png", "svg"]
 """Formats a chart is exported to."""
 
@@ -29,3 +32,5 @@ OutputFormat = Literal["csv", "parquet", "hive"]
 """Formats a synthetic log is written in."""
 
 PERIODS: tuple[str, ...] = get_args(Period)
+STATUSES: tuple[str, ...] = get_args(Status)
+MEASURES: tuple[str, ...] = get_args(Measure)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -106,3 +107,24 @@ def _value_html(value: object) -> str:
     if value is None:
         return "<em>none</em>"
     return html.escape(str(value))
+
+
+_LEDGER_BLOCK = re.compile(r'<script\b(?=[^>]*\bclass="coop-ledger")(?=[^>]*\btype="application/json")[^>]*>(.*?)</script>', re.S)
+
+
+def read_ledgers(page: str | Path) -> list[Any]:
+    """The published-count ledgers a rendered page carries (`publish.ledger.Ledger`), one per
+    `present.display.record_counts` call; [] for a page without any. `LedgerError` names the page
+    when a block is not a ledger."""
+    from coopanalysis.publish.ledger import LedgerError, read_ledger
+
+    path = Path(page)
+    text = path.read_text(encoding="utf-8", errors="replace")
+    out = []
+    for i, block in enumerate(_LEDGER_BLOCK.findall(text)):
+        try:
+            data = json.loads(block)
+        except ValueError as exc:
+            raise LedgerError(f"{path}: ledger {i + 1} is not JSON ({exc})") from None
+        out.append(read_ledger(data, source=path.name))
+    return out

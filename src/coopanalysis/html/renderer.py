@@ -21,7 +21,7 @@ from coopanalysis.html.bundle import vega_bundle
 from coopanalysis.html.page import first_heading, footer_html, load_notebook
 from coopanalysis.html.sanitise import sanitize_html, short_error, vegalite_from_output
 from coopanalysis.paths import TEMPLATES_DIR
-from coopanalysis.present.mime import CHART_MIME, HEADLINE_MIME, VEGALITE_MIMES
+from coopanalysis.present.mime import CHART_MIME, HEADLINE_MIME, LEDGER_MIME, VEGALITE_MIMES, escape_json_for_html
 
 TEMPLATE_NAME = "offline"
 
@@ -56,7 +56,15 @@ def _exporter() -> Any:
     exporter.register_filter("coop_sanitize", sanitize_html)
     exporter.register_filter("coop_short_error", short_error)
     exporter.register_filter("coop_vegalite", vegalite_from_output)
+    exporter.register_filter("coop_json", _ledger_json)
     return exporter
+
+
+def _ledger_json(data: Any) -> str:
+    """A ledger output as JSON safe inside a script element (a stored string is parsed first)."""
+    import json
+
+    return escape_json_for_html(json.loads(data) if isinstance(data, str) else data)
 
 
 def render_html(
@@ -86,6 +94,7 @@ def render_html(
             "footer_html": footer_html(footer),
             "chart_mime": CHART_MIME,
             "headline_mime": HEADLINE_MIME,
+            "ledger_mime": LEDGER_MIME,
             "vegalite_mimes": list(VEGALITE_MIMES),
         },
     }

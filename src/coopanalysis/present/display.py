@@ -16,7 +16,7 @@ import string
 from collections.abc import Sequence
 from typing import Any
 
-from coopanalysis.present.mime import HEADLINE_MIME, enable_offline_renderer
+from coopanalysis.present.mime import HEADLINE_MIME, LEDGER_MIME, enable_offline_renderer
 
 # Markdown punctuation that can start or end formatting, links, headings, lists, tables.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:])")
@@ -234,3 +234,14 @@ def headline(
         low, high = (format_headline_value(v, unit) for v in payload["interval"])
         shown += f" ({low} to {high})"
     display({HEADLINE_MIME: payload, "text/plain": f"Headline {label or name}: {shown}"}, raw=True)
+
+
+def record_counts(report: Any) -> None:
+    """Record every count the page of `report` (a report facade's result) publishes, for the folder
+    audit (`coopanalysis audit`): the offline page keeps them as data and does not show them."""
+    from IPython.display import display
+
+    from coopanalysis.reports.ledger import page_ledger
+
+    ledger = page_ledger(report)
+    display({LEDGER_MIME: ledger.to_json(), "text/plain": f"{len(ledger.counts)} published counts recorded"}, raw=True)

@@ -30,6 +30,8 @@ from typing import Any
 
 CHART_MIME = "application/vnd.coopanalysis.chart+html"
 HEADLINE_MIME = "application/vnd.coopanalysis.headline+json"
+LEDGER_MIME = "application/vnd.coopanalysis.ledger+json"
+"""Every count a page publishes (`publish.ledger`): kept in the page as data for `coopanalysis audit`."""
 JUPYTERLAB_VEGALITE_MIME = "application/vnd.vegalite.v5+json"
 RENDERER_NAME = "coopanalysis"
 

@@ -46,6 +46,7 @@ class InputSummary:
     available_platforms: list[str]
     period: str
     suppress_below: int = 0  # counts below this are hidden (0: nothing hidden)
+    extent: tuple[dt.date, dt.date] | None = None  # first and last day of the whole input (every platform)
 
     @property
     def is_empty(self) -> bool:
@@ -96,7 +97,7 @@ def _log_source(data: str, *, start: str, end: str, platforms: Sequence[str], ag
         rows_rejected=summary["rows_rejected"], rejected_by_reason=dict(summary["rejected_by_reason"]),
         selected=sel.rows, start=sel.start, end=sel.end, platforms=sel.platforms, agencies=sel.agencies,
         available_platforms=[p for p in sel.available_platforms if p is not None], period=period,
-        suppress_below=suppress_below,
+        suppress_below=suppress_below, extent=_extent(sel.load.data, "requested_on", "requested_on"),
     )
     return Source(info, log, sel.requests, None, sel.load)
 
@@ -119,5 +120,12 @@ def _series_source(data: str, *, start: str, end: str, platforms: Sequence[str],
         selected=int(total or 0), start=series.start or first, end=series.end or last,
         platforms=series.providers, agencies=[], available_platforms=providers.collect().to_series().to_list(),
         period="year", suppress_below=suppress_below,
+        extent=_extent(load_knpa_series(series.source).counts, "period_start", "period_end"),
     )
     return Source(info, None, None, counts)
+
+
+def _extent(lf: pl.LazyFrame, first: str, last: str) -> tuple[dt.date, dt.date] | None:
+    """The first and last day the rows of `lf` cover (None when it has none)."""
+    low, high = lf.select(pl.col(first).min().alias("_first"), pl.col(last).max().alias("_last")).collect().row(0)
+    return None if low is None else (low, high)
