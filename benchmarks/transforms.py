@@ -157,7 +157,8 @@ def run_pandas(path: Path):
         answered_share=p, ci_low=(centre - half).clip(0, 1), ci_high=(centre + half).clip(0, 1)
     )
 
-    # Kaplan–Meier time to response by platform, unanswered censored at the last date in the log
+    # Kaplan–Meier time to response by platform, unanswered censored at the last date in the log; a
+    # reply on the day of the request counts at day 0; 95% band on the log(−log) scale
     cutoff = max(df["requested_on"].max(), df["responded_on"].max(), df["closed_on"].max())
     days = (df["responded_on"].fillna(cutoff) - df["requested_on"]).dt.days.clip(lower=0)
     km = (
@@ -171,14 +172,21 @@ def run_pandas(path: Path):
     km["at_risk"] = by["leaving"].transform("sum") - by["leaving"].cumsum() + km["leaving"]
     km["censored"] = km["leaving"] - km["responded"]
     km["waiting"] = (1 - km["responded"] / km["at_risk"]).groupby(km["platform"]).cumprod()
-    term = km["responded"] / (km["at_risk"] * (km["at_risk"] - km["responded"]))
-    se = km["waiting"] * np.sqrt(term.groupby(km["platform"]).cumsum())
-    km["ci_low"] = (km["waiting"] - Z * se).clip(0, 1)
-    km["ci_high"] = (km["waiting"] + Z * se).clip(0, 1)
+    alive = km["at_risk"] > km["responded"]
+    term = (km["responded"] / (km["at_risk"] * (km["at_risk"] - km["responded"]))).where(alive, 0.0)
+    gw = term.groupby(km["platform"]).cumsum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = np.log(km["waiting"])
+        spread = Z * np.sqrt(gw) / v
+        for name, sign in (("ci_low", -1), ("ci_high", 1)):
+            bound = np.exp(-np.exp(np.log(-v) + sign * spread))
+            km[name] = np.where(km["waiting"] >= 1, 1.0, np.where(km["waiting"] <= 0, 0.0, bound))
+    first = km.groupby("platform")["days"].min()
     start = km.groupby("platform")["at_risk"].max().reset_index().assign(
         days=0, responded=0, censored=0, waiting=1.0, ci_low=1.0, ci_high=1.0
     )
-    out["response_curves"] = pd.concat([start, km[km["days"] > 0]], ignore_index=True)
+    start = start[start["platform"].map(first) > 0]
+    out["response_curves"] = pd.concat([start, km], ignore_index=True)
 
     # case outcome mix by platform
     o = df.assign(case_outcome=df["case_outcome"].fillna("unknown")).groupby(["platform", "case_outcome"]).size()
@@ -202,10 +210,6 @@ def _yearly_sql(lo: dt.date, hi: dt.date) -> str:
                p.platform, coalesce(n.requests, 0) AS requests
         FROM cal CROSS JOIN p LEFT JOIN n ON n.ps = cal.ps AND n.platform = p.platform
     )"""
-
-
-def _clip01(x: str) -> str:
-    return f"CASE WHEN isnan({x}) THEN {x} ELSE least(greatest({x}, 0), 1) END"
 
 
 def run_duckdb(path: Path):
@@ -262,15 +266,18 @@ def run_duckdb(path: Path):
                             + leaving AS at_risk FROM d),
             s AS (SELECT *, leaving - responded AS censored,
                          product(1 - responded / at_risk) OVER w AS waiting,
-                         sum(CASE WHEN at_risk = responded THEN 'Infinity'::DOUBLE
+                         sum(CASE WHEN at_risk = responded THEN 0.0
                                   ELSE responded / (at_risk * (at_risk - responded)) END) OVER w AS gw
                   FROM r WINDOW w AS (PARTITION BY platform ORDER BY days ROWS UNBOUNDED PRECEDING)),
-            k AS (SELECT *, waiting - {Z} * waiting * sqrt(gw) AS lo, waiting + {Z} * waiting * sqrt(gw) AS hi FROM s)
+            k AS (SELECT *,
+                         CASE WHEN waiting >= 1 THEN 1.0 WHEN waiting <= 0 THEN 0.0
+                              ELSE exp(-exp(ln(-ln(waiting)) - {Z} * sqrt(gw) / ln(waiting))) END AS lo,
+                         CASE WHEN waiting >= 1 THEN 1.0 WHEN waiting <= 0 THEN 0.0
+                              ELSE exp(-exp(ln(-ln(waiting)) + {Z} * sqrt(gw) / ln(waiting))) END AS hi FROM s)
             SELECT platform, 0 AS days, max(at_risk) AS at_risk, 0 AS responded, 0 AS censored,
-                   1.0 AS waiting, 1.0 AS ci_low, 1.0 AS ci_high FROM k GROUP BY platform
+                   1.0 AS waiting, 1.0 AS ci_low, 1.0 AS ci_high FROM k GROUP BY platform HAVING min(days) > 0
             UNION ALL
-            SELECT platform, days, at_risk, responded, censored, waiting, {_clip01("lo")}, {_clip01("hi")}
-            FROM k WHERE days > 0
+            SELECT platform, days, at_risk, responded, censored, waiting, lo, hi FROM k
         """,
         "outcome_shares": """
             SELECT platform, coalesce(case_outcome, 'unknown') AS case_outcome, count(*) AS cases,

@@ -7,6 +7,7 @@ import datetime as dt
 import polars as pl
 
 from coopanalysis.present import narrative, tables
+from coopanalysis.transforms.growth import compute_cagr
 from coopanalysis.transforms.outcomes import answered_share, funnel
 from coopanalysis.core.stats import wilson_bounds
 from coopanalysis.reports.source import InputSummary
@@ -120,9 +121,35 @@ def test_cagr_and_projection_sentences():
     )
     assert narrative.projection_sentence(proj) == (
         "Projected requests for the whole of 2024 from 5,161 by 31 July 2024: by run rate, about 8,868 "
-        "(interval 8,628–9,114; 213 days observed, scaled to 366)."
+        "(95% prediction interval 8,628–9,114; 213 days observed, scaled to 366)."
     )
     assert narrative.projection_sentence(proj.head(1)).startswith("The selection ends with a full calendar year")
+    no_interval = proj.with_columns(low=pl.lit(None, pl.Float64), high=pl.lit(None, pl.Float64),
+                                    basis=pl.lit("no interval: too few months observed"))
+    assert narrative.projection_sentence(no_interval).endswith(
+        "by run rate, about 8,868 (no interval: too few months observed)."
+    )
+
+
+def test_cagr_sentence_says_what_the_endpoints_hide():
+    # the bundled log's yearly totals: a 2021 peak, then three falls; CAGR +4.0%, trend −0.4%
+    yearly = pl.LazyFrame({"period_start": [D(y, 1, 1) for y in range(2020, 2025)],
+                           "period_end": [D(y, 12, 31) for y in range(2020, 2025)],
+                           "requests": [7560, 12771, 10166, 8961, 8847]})
+    cagr = compute_cagr(yearly).collect()
+    assert narrative.cagr_sentence(cagr) == (
+        "From 2020 to 2024 requests grew 4.0% a year on average (compound; 7,560 to 8,847). Requests peaked in "
+        "2021 and fell in each of the three years since; the average hides that. The log-linear trend through all "
+        "5 full years is −0.4% a year (95% CI −20.6% to +25.0%). The endpoints and the trend disagree on the "
+        "direction, though the trend's interval is wide enough to hold the compound rate."
+    )
+    steady = compute_cagr(yearly.with_columns(requests=pl.Series([100, 110, 121, 140, 146]))).collect()
+    text = narrative.cagr_sentence(steady)
+    assert "peaked" not in text and "disagree" not in text
+    assert text.endswith("grew 9.9% a year on average (compound; 100 to 146). The log-linear trend through all 5 "
+                         "full years is +10.5% a year (95% CI +7.7% to +13.3%).")
+    assert narrative.cagr_sentence(compute_cagr(yearly.head(2)).collect()).endswith(
+        "No log-linear trend: fewer than three full years.")
 
 
 def test_funnel_sentence_from_transform():
@@ -133,7 +160,8 @@ def test_funnel_sentence_from_transform():
         }
     )
     assert narrative.funnel_sentence(funnel(lf).collect()) == (
-        "Of 4 requests, 3 (75.0%) were answered, 2 (50.0%) led to an identified suspect and 1 (25.0%) to an arrest."
+        "Of 4 requests, 3 (75.0% of all requests) were answered with data; 2 (50.0% of all requests) were answered "
+        "and led to an identified suspect, and 1 (25.0% of all requests) were answered and led to an arrest."
     )
 
 
@@ -146,19 +174,20 @@ def test_untraceable_and_response_time_sentences():
         }
     )
     assert narrative.untraceable_sentence(df) == (
-        "Telegram answered 5.0% of its requests and 60.0% of its cases were suspended because the suspect could "
-        "not be traced (95% CI 44.6–73.7%); Google answered 90.0% of its requests and 10.0% of its cases were "
-        "suspended because the suspect could not be traced (95% CI 5.5–17.4%)."
+        "Telegram answered 5.0% of its requests and 60.0% of its cases (open ones included) were suspended because "
+        "the suspect could not be traced (95% CI 44.6–73.7%); Google answered 90.0% of its requests and 10.0% of "
+        "its cases (open ones included) were suspended because the suspect could not be traced (95% CI 5.5–17.4%)."
     )
     summary = pl.DataFrame({"requests": [50], "responded": [40], "median_days": [12], "p90_days": [None]},
                            schema_overrides={"p90_days": pl.Int64})
     assert narrative.response_time_sentence(summary) == (
-        "Half of the requests had a response within 12 days; 90% were never reached by the end of the data."
+        "Of the 50 requests, half had a reply (data, a refusal or no data) within 12 days; fewer than 90% had one by "
+        "the censoring date (Kaplan–Meier, requests without a reply censored)."
     )
     by_platform = pl.DataFrame({"platform": ["Google", "Telegram"], "requests": [10, 5], "responded": [9, 1],
                                 "median_days": [7, None], "p90_days": [30, None]})
     assert narrative.slowest_sentence(by_platform) == (
-        "For Telegram, fewer than half of the requests ever had a response by the end of the data."
+        "For Telegram, fewer than half of the requests ever had a response by the censoring date."
     )
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from coopanalysis import paths
 from coopanalysis.core.stats import wilson_bounds
+from coopanalysis.reports.volumes import volume_report
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb"))
 REPORTS = ("request_volumes", "growth", "case_outcomes")
@@ -218,12 +219,18 @@ def test_request_volumes_defaults_counts_every_request(tmp_path):
     before = sample.filter(pl.col("requested_on").is_between(first_day.replace(year=last.year - 1),
                                                                last.replace(year=last.year - 1))).height
     assert heads["latest_yoy_growth"]["value"] == pytest.approx(now / before - 1)
-    # the projection's run rate: requests so far scaled to the whole year
-    days = (last - first_day).days + 1
-    year_days = (dt.date(last.year, 12, 31) - first_day).days + 1
-    assert heads["projection"]["value"] == round(now * year_days / days)
+    # the projection's headline is the seasonal model; the run rate beside it is requests so far
+    # scaled to the whole year
+    projection = volume_report(str(paths.SAMPLE_REQUESTS)).projection
+    seasonal = projection.filter(pl.col("method") == "seasonal share")
+    assert heads["projection"]["value"] == round(seasonal["requests"][0])
+    assert heads["projection"]["label"] == f"Projected requests in {last.year} (seasonal share)"
     low, high = heads["projection"]["interval"]
     assert low < heads["projection"]["value"] < high
+    days = (last - first_day).days + 1
+    year_days = (dt.date(last.year, 12, 31) - first_day).days + 1
+    run_rate = projection.filter(pl.col("method") == "run rate")
+    assert run_rate["requests"][0] == pytest.approx(now * year_days / days)
     # charts carry aggregated rows only: the volume chart holds one row per month and platform
     volumes = _charts(nb)[0]
     rows = next(iter(volumes["datasets"].values()))
@@ -237,7 +244,9 @@ def test_growth_on_published_series_shows_2021(tmp_path):
     assert heads["yoy_growth_2021"]["value"] == pytest.approx(12771 / 7560 - 1)
     texts = _texts(nb)
     assert "Requests grew 68.9% in 2021 over 2020 (12,771 against 7,560)." in texts
-    assert "From 2020 to 2023 requests grew 5.8% a year on average (compound; 7,560 to 8,961)." in texts
+    assert ("From 2020 to 2023 requests grew 5.8% a year on average (compound; 7,560 to 8,961). Requests peaked in "
+            "2021 and fell in each of the two years since; the average hides that. The log-linear trend through all 4 "
+            "full years is +2.9% a year (95% CI −38.4% to +71.8%).") in texts
 
 
 def test_case_outcomes_one_platform_partial_year(tmp_path):

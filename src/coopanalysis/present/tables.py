@@ -36,8 +36,22 @@ def cagr_rows(cagr: pl.DataFrame, *, by: str | None = None) -> pl.DataFrame:
         pl.col("first_value").alias("First year"),
         pl.col("last_value").alias("Last year"),
         pl.col("cagr").map_elements(signed, return_dtype=pl.String).fill_null("–").alias("Average annual growth"),
+        *_trend_columns(cagr),
         pl.col("cagr_note").fill_null("").alias("Note"),
     )
+
+
+def _trend_columns(cagr: pl.DataFrame) -> list[pl.Expr]:
+    """The log-linear trend through every full year, with its 95% CI, beside the endpoints' CAGR."""
+    if "trend" not in cagr.columns:
+        return []
+    text = lambda r: (None if r["trend"] is None or r["trend_low"] is None
+                      else f"{signed(r['trend'])} ({signed(r['trend_low'])} to {signed(r['trend_high'])})")
+    return [
+        pl.struct("trend", "trend_low", "trend_high").map_elements(text, return_dtype=pl.String)
+        .fill_null("–").alias("Log-linear trend (95% CI)"),
+        pl.col("trend_vs_cagr").fill_null("").alias("Trend against the endpoints"),
+    ]
 
 
 def share_rows(df: pl.DataFrame, *, by: str) -> pl.DataFrame:

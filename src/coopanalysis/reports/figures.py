@@ -41,16 +41,24 @@ def growth_figure(growth: pl.DataFrame, *, year: int) -> dict[str, Any]:
             "unit": "growth"}
 
 
-def projection_figure(projection: pl.DataFrame, *, method: str = "run rate") -> dict[str, Any]:
-    """The year-end projection by `method`, with its interval (null when there is no partial year)."""
-    rows = projection.filter((pl.col("kind") == "projected") & (pl.col("method") == method))
+def projection_figure(projection: pl.DataFrame, *, method: str | None = None) -> dict[str, Any]:
+    """The year-end projection by `method` with its 95% prediction interval (none when nothing says
+    how much the counts vary); by default the seasonal model where the page shows it, else the run
+    rate. Null when there is no partial year, or withheld to protect small counts."""
+    rows = projection.filter(pl.col("kind") == "projected")
+    if method is None:
+        shown = rows.filter(pl.col("requests").is_not_null())
+        pick = shown if shown.height else rows
+        method = "seasonal share" if "seasonal share" in pick["method"].to_list() else "run rate"
+    rows = rows.filter(pl.col("method") == method)
     if rows.height == 0:
         return {"value": None, "label": f"Year-end projection ({method}): no partial year"}
     r = rows.row(0, named=True)
     if r["requests"] is None:
         return {"value": None, "label": f"Year-end projection ({method}): withheld to protect small counts"}
+    interval = None if r["low"] is None or r["high"] is None else (round(r["low"]), round(r["high"]))
     return {"value": round(r["requests"]), "label": f"Projected requests in {r['year']} ({method})",
-            "interval": (round(r["low"]), round(r["high"])), "unit": "count"}
+            "interval": interval, "unit": "count"}
 
 
 def answered_figure(total: pl.DataFrame) -> dict[str, Any]:

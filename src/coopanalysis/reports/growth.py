@@ -7,7 +7,6 @@ collected frames and headline figures. Nothing here draws or prints.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +23,8 @@ from coopanalysis.reports.source import InputSummary, Source, load_source
 from coopanalysis.reports.yearly import (
     YOY_COLUMNS,
     hide_projection,
+    hide_trend,
+    monthly_counts,
     page_labels,
     period_text,
     projection_inputs,
@@ -101,8 +102,9 @@ def _hide(yearly: pl.DataFrame, yearly_by: dict[str, pl.DataFrame], period_df: p
                                                        selected=(info.start, info.end, info.selected),
                                                        force=growth_force(g, info, tables))
     yearly_by = dict(zip(names, by_frames, strict=True))
-    cagr_by = {name: hide_cagr(df, yearly_by[name], by=[name], threshold=k) for name, df in cagr_by.items()}
-    cagr = hide_cagr(cagr, yearly, threshold=k)
+    cagr_by = {name: hide_trend(hide_cagr(df, yearly_by[name], by=[name], threshold=k), yearly_by[name], by=[name],
+                                threshold=k) for name, df in cagr_by.items()}
+    cagr = hide_trend(hide_cagr(cagr, yearly, threshold=k), yearly, threshold=k)
     projection = hide_projection(projection, page_labels(yearly, period_df), inputs, k, shown_span(g, info))
     return yearly, yearly_by, period_df, cagr_by, projection, cagr
 
@@ -122,7 +124,7 @@ def _log_frames(src: Source, *, period: str, top: int) -> tuple[Any, ...]:
     period_growth = add_period_growth(per_period).with_columns(
         period_label=period_label(pl.col("period_start"), period)  # type: ignore[arg-type]
     )
-    finer = count_requests(src.log, period="month", start=dt.date(info.end.year - 6, 1, 1), end=info.end)
+    finer = monthly_counts(src)
     return yearly_growth_log(src), dims, period_growth, finer
 
 

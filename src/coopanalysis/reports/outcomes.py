@@ -18,18 +18,21 @@ from coopanalysis.core.periods import period_end, period_start
 from coopanalysis.errors import ParameterError
 from coopanalysis.io.sources import is_request_log
 from coopanalysis.publish import disclosure
-from coopanalysis.publish.curves import curve_note, hide_curves
+from coopanalysis.publish.curves import curve_note, hide_curves, hide_incidence
 from coopanalysis.publish.gate import Gate
 from coopanalysis.reports import figures
-from coopanalysis.reports.params import check_suppress_below
-from coopanalysis.reports.pattern import page_gate, row_force
+from coopanalysis.reports.params import check_suppress_below, parse_date_parameter
+from coopanalysis.reports.pattern import page_gate, platforms_of, row_force
 from coopanalysis.reports.source import InputSummary, load_source
 from coopanalysis.transforms.analyses import collect_each
+from coopanalysis.transforms.incidence import cumulative_incidence
 from coopanalysis.transforms.outcomes import (
     answered_share,
     as_of_date,
     funnel,
+    identified_share,
     outcome_mix,
+    outcome_mix_by_year,
     response_time_summary,
     time_to_response,
     untraceable_against_answered,
@@ -52,7 +55,13 @@ class OutcomeReport:
     untraceable: pl.DataFrame  # platform, requests, answered, suspended, answered_share, suspended_share, suspended_ci_low, suspended_ci_high
     answered_by_crime_type: pl.DataFrame
     outcome_mix_by_crime_type: pl.DataFrame
-    as_of: dt.date | None
+    identified: pl.DataFrame  # requests, identified, identified_share, ci_low, ci_high: over all requests, answered or not
+    outcome_by_year: pl.DataFrame  # year (of the request), case_outcome, cases, share (open cases included)
+    reply_incidence: pl.DataFrame  # platform, reply, days, incidence, ci_low, ci_high, replied (shared: coarse, replied null)
+    reply_incidence_total: pl.DataFrame  # reply, days, incidence, ci_low, ci_high, replied: all selected requests
+    time_to_response_total: pl.DataFrame  # days, at_risk, responded, censored, waiting, ci_low, ci_high: all selected requests
+    as_of: dt.date | None  # the censoring date: requests without a reply are counted as still waiting on it
+    as_of_given: bool  # True when the `as_of` parameter set it, False for the latest date in the whole file
     answered_figure: dict[str, Any]  # headline: the answered share with its interval
     median_days_figure: dict[str, Any]  # headline: median days to a response
 
@@ -72,11 +81,15 @@ def outcome_report(
     agencies: Sequence[str] = (),
     period: str = "quarter",
     suppress_below: int = 0,
+    as_of: str = "",
 ) -> OutcomeReport:
     """Case-outcome report frames from a request log: answered share (total, by platform, by
     platform and period, by crime type, with Wilson intervals), Kaplan–Meier time to response by
-    platform (unanswered requests censored at the log's last date), outcome mix, funnel, and the
-    share of cases suspended as untraceable against the answered share. With `suppress_below` = k > 1
+    platform and Aalen–Johansen cumulative incidence of each kind of reply (requests without a reply
+    censored at `as_of`, the log's extraction date: by default the latest date in the whole file,
+    whatever the selection), outcome mix (by platform, crime type and year of request), funnel, the
+    share of requests that led to an identified suspect, and the share of cases suspended as
+    untraceable against the answered share. With `suppress_below` = k > 1
     small counts and the shares resting on them are hidden, curves of groups with fewer than k
     requests are left out (see `coopanalysis.publish.disclosure`); without an `agencies` filter, every
     count of requests by period and platform also takes its status from the batch-wide pattern of the
@@ -89,12 +102,17 @@ def outcome_report(
         )
     src = load_source(data, start=start, end=end, platforms=platforms, agencies=agencies, period=period,
                       suppress_below=k)
-    as_of = src.log.select(as_of_date(src.log)).collect().item()
-    frames, km_total = _collect(src.requests, period=period, as_of=as_of)
+    latest = src.load.data.select(as_of_date(src.load.data)).collect().item()
+    given = parse_date_parameter("as_of", as_of)
+    if given is not None and latest is not None and given < latest:
+        raise ParameterError(f"as_of: {given} is before {latest}, the latest date in the log; the date the log was "
+                             f"extracted cannot be earlier than a date it records (leave as_of empty for {latest})")
+    censor = given or latest
+    frames, km_total = _collect(src.requests, period=period, as_of=censor)
     if k > 1:
         frames = _hide(frames, km_total, k, src.summary, page_gate(src, k))
     return OutcomeReport(
-        src.summary, *frames, as_of=as_of,
+        src.summary, *frames, as_of=censor, as_of_given=given is not None,
         answered_figure=figures.answered_figure(frames[0]),
         median_days_figure=figures.median_days_figure(frames[5]),
     )
@@ -106,6 +124,8 @@ def _collect(req: pl.LazyFrame, *, period: str, as_of: dt.date | None) -> tuple[
     at `as_of`."""
     km = time_to_response(req, by=["platform"], as_of=as_of)
     km_total = time_to_response(req, as_of=as_of)
+    incidence = collect_each([cumulative_incidence(req, by=["platform"], as_of=as_of),
+                              cumulative_incidence(req, as_of=as_of)])
     frames = collect_each([
         answered_share(req),
         answered_share(req, by=["platform"]),
@@ -118,12 +138,14 @@ def _collect(req: pl.LazyFrame, *, period: str, as_of: dt.date | None) -> tuple[
         untraceable_against_answered(req, by=["platform"]),
         answered_share(req, by=["crime_type"]).sort("answered_share", descending=True, nulls_last=True),
         outcome_mix(req, by=["crime_type"]),
+        identified_share(req),
+        outcome_mix_by_year(req),
         km_total,
     ])
     over_time = frames[2].select(
         "platform", "period_start", "period_end", "requests", "answered", "answered_share", "ci_low", "ci_high"
     ).sort("platform", "period_start")
-    return [frames[0], frames[1], over_time, *frames[3:-1]], frames[-1]
+    return [frames[0], frames[1], over_time, *frames[3:-1], *incidence, frames[-1]], frames[-1]
 
 
 def _hide(frames: list[pl.DataFrame], km_total: pl.DataFrame, k: int, info: InputSummary,
@@ -133,7 +155,7 @@ def _hide(frames: list[pl.DataFrame], km_total: pl.DataFrame, k: int, info: Inpu
     the gate `g` hides (per platform and period, per platform, in total) are forced hidden, and
     with each its answered, responded and outcome counts (nested in it)."""
     (total, by_platform, over_time, km, times, time_total, mix, funnel_df, untraceable, by_crime,
-     mix_crime) = frames
+     mix_crime, identified, by_year, incidence, incidence_total, _) = frames
     shares = {"threshold": k, "total": "requests", "part": "answered"}
     total = disclosure.hide_shares(total, by=[], force=row_force(g, info, total), **shares)
     by_platform = disclosure.hide_shares(by_platform, by=["platform"], force=row_force(g, info, by_platform), **shares)
@@ -143,12 +165,45 @@ def _hide(frames: list[pl.DataFrame], km_total: pl.DataFrame, k: int, info: Inpu
     total_hidden = total.height > 0 and total["requests"][0] is None
     by_crime = disclosure.hide_shares(by_crime, by=["crime_type"], **shares)
     times, time_total = _hide_response_times(times, time_total, km, km_total, k, hidden, total_hidden)
+    incidence = hide_incidence(incidence, km, by="platform", threshold=k)
+    incidence_total = hide_incidence(incidence_total, km_total, by=None, threshold=k)
     km = hide_curves(km, by="platform", threshold=k)
     mix = disclosure.hide_outcome_mix(mix, by="platform", threshold=k, hidden_groups=hidden)
     mix_crime = disclosure.hide_outcome_mix(mix_crime, by="crime_type", threshold=k)
     funnel_df = disclosure.hide_funnel(funnel_df, threshold=k)
     untraceable = _hide_untraceable(untraceable, k, row_force(g, info, untraceable))
-    return [total, by_platform, over_time, km, times, time_total, mix, funnel_df, untraceable, by_crime, mix_crime]
+    identified = _hide_identified(identified, funnel_df, k, total_hidden)
+    by_year = disclosure.hide_outcome_mix(by_year, by="year", threshold=k, hidden_groups=_hidden_years(g, info, by_year))
+    return [total, by_platform, over_time, km, times, time_total, mix, funnel_df, untraceable, by_crime, mix_crime,
+            identified, by_year, incidence, incidence_total, hide_curves(km_total, by=None, threshold=k)]
+
+
+def _hidden_years(g: Gate | None, info: InputSummary, by_year: pl.DataFrame) -> list[int]:
+    """The years of request whose count of the selected requests the gate `g` hides."""
+    if g is None:
+        return []
+    years = sorted(by_year["year"].unique().to_list())
+    return [y for y in years if not g.shown(max(dt.date(y, 1, 1), info.start), min(dt.date(y, 12, 31), info.end),
+                                            platforms_of(info))]
+
+
+def _hide_identified(identified: pl.DataFrame, funnel_df: pl.DataFrame, k: int, total_hidden: bool) -> pl.DataFrame:
+    """The requests that led to an identified suspect, answered or not, hidden (with the share and its
+    interval) when fewer than k, when fewer than k requests did not, when the requests are hidden, or
+    when it differs by fewer than k from a shown funnel stage nested in it ("suspect identified": the
+    difference counts the suspects identified without an answer; "arrested")."""
+    nested = funnel_df.filter(pl.col("stage").is_in(["suspect identified", "arrested"]))["cases"].drop_nulls()
+    r = identified.row(0, named=True) if identified.height else None
+    if r is None:
+        return identified
+    n, m = r["requests"], r["identified"]
+    small = 0 < m < k or 0 < n - m < k or total_hidden or n < k or any(0 < m - c < k for c in nested.to_list())
+    label = (f"<{k}" if 0 < m < k else disclosure.WITHHELD) if small else None
+    return identified.with_columns(
+        *[pl.lit(None, dtype=identified.schema[c]).alias(c) if small else pl.col(c)
+          for c in ("identified", "identified_share", "ci_low", "ci_high")],
+        pl.lit(label, dtype=pl.String).alias(disclosure.hidden_column("identified")),
+    )
 
 
 def _hide_response_times(times: pl.DataFrame, time_total: pl.DataFrame, km: pl.DataFrame, km_total: pl.DataFrame,

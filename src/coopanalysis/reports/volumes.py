@@ -7,7 +7,6 @@ published KNPA series, see `coopanalysis.reports.source`), runs the transforms a
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +29,8 @@ from coopanalysis.reports.source import InputSummary, Source, load_source
 from coopanalysis.reports.yearly import (
     YOY_COLUMNS,
     hide_projection,
+    hide_trend,
+    monthly_counts,
     page_labels,
     projection_inputs,
     year_end_projection,
@@ -100,7 +101,7 @@ def _log_frames(src: Source, *, period: str, top: int) -> tuple[pl.LazyFrame, ..
     info = src.summary
     volumes = count_requests(src.requests, period=period, by=["platform"], start=info.start, end=info.end)  # type: ignore[arg-type]
     top_agencies = top_values(src.requests, column="agency", n=top)
-    finer = count_requests(src.log, period="month", start=dt.date(info.end.year - 6, 1, 1), end=info.end)
+    finer = monthly_counts(src)
     return volumes, top_agencies, yearly_growth_log(src), finer
 
 
@@ -147,7 +148,7 @@ def _hide(frames: list[pl.DataFrame], inputs: pl.DataFrame, *, top: int, thresho
     top_df = _hide_top(top_df, column="agency", n=top, threshold=k)
     growth = hide_growth(growth, threshold=k, selected=(info.start, info.end, info.selected),
                          force=growth_force(g, info, [((), growth, "year")]))
-    cagr = hide_cagr(cagr, growth, threshold=k)
+    cagr = hide_trend(hide_cagr(cagr, growth, threshold=k), growth, threshold=k)
     projection = hide_projection(projection, page_labels(growth, by_period), inputs, k, shown_span(g, info))
     return [volumes, top_df, growth, cagr, projection, by_platform, by_period]
 

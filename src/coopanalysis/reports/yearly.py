@@ -20,7 +20,8 @@ from coopanalysis.transforms.growth import (
     is_full_year,
     yoy_growth_from_log,
 )
-from coopanalysis.transforms.projection import project_year_end, seasonal_base_years
+from coopanalysis.transforms.projection import project_year_end, projection_spans
+from coopanalysis.transforms.volumes import count_requests
 
 YOY_COLUMNS = {
     "period_start": pl.Date, "period_end": pl.Date, "period_label": pl.String, "requests": pl.Int64,
@@ -106,20 +107,31 @@ def year_end_projection(yearly: pl.LazyFrame, finer: pl.LazyFrame, last: pl.Data
     return projection_frame(yearly, proj if proj is not None else pl.LazyFrame(schema=_NO_PROJECTION))
 
 
+def monthly_counts(src: Source, *, years: int = 6) -> pl.LazyFrame:
+    """Requests per month of a request log `src` (its chosen platforms and agencies, every date) for
+    the projection: from 1 January `years` years before the selection's last year, but never before
+    the month of the log's first request, so a log that begins in October does not count the
+    months before as months with no request."""
+    end = src.summary.end
+    data = src.load.data if src.load is not None else src.log
+    first = data.select(pl.col("requested_on").min().dt.truncate("1mo")).collect().item()  # type: ignore[union-attr]
+    start = dt.date(end.year - years, 1, 1)  # type: ignore[union-attr]
+    start = max(start, first) if first else start
+    return count_requests(src.log, period="month", start=start, end=end)  # type: ignore[arg-type]
+
+
 def projection_inputs(finer: pl.LazyFrame, last: pl.DataFrame) -> pl.DataFrame:
-    """The earlier counts a seasonal-share projection of the last span (`last`, one row) rests on:
-    one row per earlier full year split at the same day (`transforms.projection.seasonal_base_years`) —
-    year, so_far (1 January to the day the partial year ends), total (the whole year). Empty when
-    the last span is not a partial year."""
-    empty = pl.DataFrame(schema={"year": pl.Int32, "so_far": pl.Int64, "total": pl.Int64})
+    """The counts the projections of the last span (`last`, one row) rest on, per method
+    (`transforms.projection.projection_spans`): method ("run_rate", "seasonal_share"),
+    period_start, period_end, requests. Empty when the last span is not a partial year."""
+    empty = pl.DataFrame(schema={"method": pl.String, "period_start": pl.Date, "period_end": pl.Date,
+                                 "requests": pl.Int64})
     if last.height == 0:
         return empty
     start, end = last["period_start"][0], last["period_end"][0]
     if not is_year_to_date(start, end):
         return empty
-    years = seasonal_base_years(finer, year=start.year, as_of=end)
-    return years.select(year=pl.col("_year").cast(pl.Int32), so_far=pl.col("so_far").cast(pl.Int64),
-                        total=pl.col("total").cast(pl.Int64)).sort("year").collect()
+    return projection_spans(finer, year=start.year, as_of=end)
 
 
 def page_labels(*frames: pl.DataFrame) -> dict[tuple[dt.date, dt.date], str | None]:
@@ -136,44 +148,36 @@ def page_labels(*frames: pl.DataFrame) -> dict[tuple[dt.date, dt.date], str | No
     return out
 
 
-def _same_day(d: dt.date, year: int) -> dt.date:
-    """The same month and day in `year` (28 February for 29 February)."""
-    try:
-        return d.replace(year=year)
-    except ValueError:
-        return d.replace(year=year, day=28)
-
-
 def _publishable(span: tuple[dt.date, dt.date], count: int, labels: dict, threshold: int,
                  shown: Callable[[tuple[dt.date, dt.date]], bool] = lambda span: True) -> bool:
     """True when a count a projection rests on may be given back: not small, not hidden where the
-    page prints it, and — where the page does not print it — no hidden count printed inside its span
-    (the projection would give the hidden piece back as this count minus the pieces shown), and
-    shown by `shown` (the batch-wide pattern, `reports.pattern.shown_span`)."""
+    page prints it, and — where the page does not print it — no hidden count printed over any part
+    of its span (the projection would give the hidden piece back as this count minus the pieces
+    shown), and shown by `shown` (the batch-wide pattern, `reports.pattern.shown_span`)."""
     if 0 < count < threshold or not shown(span):
         return False
     if span in labels:
         return labels[span] is None
-    return not any(label and span[0] <= s and e <= span[1] for (s, e), label in labels.items())
+    return not any(label and s <= span[1] and span[0] <= e for (s, e), label in labels.items())
 
 
 def hide_projection(projection: pl.DataFrame, labels: dict, inputs: pl.DataFrame, threshold: int,
                     shown: Callable[[tuple[dt.date, dt.date]], bool] = lambda span: True) -> pl.DataFrame:
     """Observed years hidden as on the page (`labels`, see `page_labels`); a projection (its value
-    and interval) "withheld" unless every count it rests on is publishable (`_publishable`): the run
-    rate rests on the partial year's count so far, the seasonal share also on each earlier year's
-    same-span and full-year counts (`inputs`, see `projection_inputs`)."""
+    and interval) "withheld" unless the partial year's count is shown and every count it rests on
+    (`inputs`, see `projection_inputs`: this year's months, and the earlier full years' months for
+    the seasonal model) is publishable (`_publishable`)."""
     label = disclosure.hidden_column("requests")
     if threshold <= 1 or projection.height == 0:
         return projection
     partial = projection.filter(pl.col("method") == "observed so far")
     so_far_ok = partial.height == 0 or labels.get((partial["period_start"][0], partial["period_end"][0])) is None
-    earlier_ok = so_far_ok and all(
-        _publishable((dt.date(y, 1, 1), dt.date(y, 12, 31)), total, labels, threshold, shown)
-        and _publishable((dt.date(y, 1, 1), _same_day(partial["period_end"][0], y)), so_far, labels, threshold, shown)
-        for y, so_far, total in inputs.iter_rows()
-    ) if partial.height else so_far_ok
-    ok = {"run rate": so_far_ok, "seasonal share": earlier_ok}
+    ok = {}
+    for method in ("run_rate", "seasonal_share"):
+        rows = inputs.filter(pl.col("method") == method)
+        ok[method.replace("_", " ")] = so_far_ok and all(
+            _publishable((s, e), n, labels, threshold, shown) for s, e, n in rows.select(
+                "period_start", "period_end", "requests").iter_rows())
     labelled = [
         labels.get((r["period_start"], r["period_end"])) if r["kind"] == "observed"
         else (None if ok.get(r["method"], False) else disclosure.WITHHELD)
@@ -183,3 +187,26 @@ def hide_projection(projection: pl.DataFrame, labels: dict, inputs: pl.DataFrame
     return out.with_columns(
         [pl.when(pl.col(label).is_null()).then(pl.col(c)).alias(c) for c in ("requests", "low", "high")]
     )
+
+
+TREND_COLUMNS = ("trend", "trend_low", "trend_high", "trend_vs_cagr", "peak_year", "falls_after_peak")
+
+
+def hide_trend(cagr: pl.DataFrame, yearly: pl.DataFrame, *, by: Sequence[str] = (), threshold: int) -> pl.DataFrame:
+    """Null the log-linear trend beside a CAGR (`transforms.growth.compute_cagr`) and what it says
+    (peak year, falls after it) where any full year's count of its group is hidden in `yearly` (a
+    `publish.growth.hide_growth_tables` frame): the trend rests on every full year, so with the others
+    shown it gives the hidden one back."""
+    label = disclosure.hidden_column("requests")
+    if threshold <= 1 or label not in yearly.columns or cagr.height == 0:
+        return cagr
+    by = list(by)
+    full = yearly.filter(is_full_year(pl.col("period_start"), pl.col("period_end")))
+    hidden = full.group_by(by or pl.lit(0).alias("_all")).agg(_hidden=pl.col(label).is_not_null().any())
+    out = cagr.join(hidden, on=by, how="left", nulls_equal=True) if by else cagr.join(hidden.drop("_all"), how="cross")
+    gone = pl.col("_hidden").fill_null(False)
+    return out.with_columns(
+        *[pl.when(~gone).then(pl.col(c)).alias(c) for c in TREND_COLUMNS if c in cagr.columns],
+        trend_note=pl.when(gone).then(pl.lit(f"{disclosure.WITHHELD}: a count below {threshold} or protecting one"))
+        .otherwise(pl.col("trend_note")),
+    ).drop("_hidden")

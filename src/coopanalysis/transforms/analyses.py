@@ -62,10 +62,11 @@ def response_curves(
     by: Sequence[str] = ("platform",),
     as_of: dt.date | None = None,
 ) -> pl.LazyFrame:
-    """Kaplan–Meier share of requests still waiting for a response after `days`, per group;
-    unanswered requests are censored at `as_of` (default: the last date in the log).
+    """Kaplan–Meier share of requests still waiting for a reply after `days`, per group; a reply on
+    the day of the request counts at day 0, and unanswered requests are censored at `as_of` (default:
+    the last date in `lf`; a report passes the log's extraction date).
 
-    Columns: *by, days, at_risk, responded, censored, waiting, ci_low, ci_high."""
+    Columns: *by, days, at_risk, responded, censored, waiting, ci_low, ci_high (95%, log(−log) band)."""
     return time_to_response(lf, by=by, as_of=as_of)
 
 

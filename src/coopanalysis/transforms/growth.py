@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from coopanalysis.core.periods import is_full_year, year_before
+from coopanalysis.core.stats import t975_expr
 from coopanalysis.transforms.volumes import count_requests, filter_requests
 
 NOTE_NO_BASE = "no figure for the base period"
@@ -126,25 +127,74 @@ def yoy_growth_from_log(
     ).drop("_base_start", "_first_request").sort(["period_start", *by])
 
 
-def compute_cagr(lf: pl.LazyFrame, *, by: Sequence[str] = (), value: str = "requests") -> pl.LazyFrame:
-    """Compound annual growth between the first and last full calendar years of each group.
+NOTE_FEW_YEARS = "fewer than three full years"
+NOTE_ZERO_YEAR = "a full year with no requests"
+TREND_AGREES = "agree"
+TREND_OUTSIDE = "outside the trend's interval"
+TREND_OPPOSITE = "opposite direction"
 
-    Columns: *by, first_year, last_year, first_value, last_value, cagr, cagr_note. Partial years are
-    left out (a CAGR over a partial year would understate growth); the note says why a CAGR is null.
+
+def _trend(year: pl.Expr, value: pl.Expr) -> list[pl.Expr]:
+    """Aggregations of a log-linear trend: OLS of ln(value) on the year, the slope as yearly growth
+    (exp(b) − 1) with its 95% interval (t on n − 2 df), the peak year and the falls after it."""
+    x = year.cast(pl.Float64)
+    y = value.cast(pl.Float64).log()
+    dx = x - x.mean()
+    slope = (dx * (y - y.mean())).sum() / (dx**2).sum()
+    se = (((y - y.mean() - slope * dx) ** 2).sum() / (pl.len() - 2) / (dx**2).sum()).sqrt()
+    q = t975_expr((pl.len() - 2).cast(pl.Int64))
+    return [
+        pl.len().alias("trend_years"),
+        (slope.exp() - 1).alias("trend"),
+        ((slope - q * se).exp() - 1).alias("trend_low"),
+        ((slope + q * se).exp() - 1).alias("trend_high"),
+        (value <= 0).any().alias("_zero"),
+        year.get(value.arg_max()).alias("peak_year"),
+        (value.diff() < 0).filter(year > year.get(value.arg_max())).sum().cast(pl.Int64).alias("falls_after_peak"),
+    ]
+
+
+def compute_cagr(lf: pl.LazyFrame, *, by: Sequence[str] = (), value: str = "requests") -> pl.LazyFrame:
+    """Compound annual growth between the first and last full calendar years of each group, and
+    beside it the log-linear trend over every full year (it sees what the two endpoints hide: a
+    peak, then falls).
+
+    Columns: *by, first_year, last_year, first_value, last_value, cagr, cagr_note; trend_years,
+    trend (yearly growth of the least-squares line through ln(requests)), trend_low, trend_high
+    (its 95% interval), trend_note (why the trend is null), trend_vs_cagr (how the two compare:
+    "outside the trend's interval", "opposite direction" — inside it but of the other sign — or
+    "agree"), peak_year (the busiest full year) and
+    falls_after_peak (years after it with fewer requests than the year before). Partial years are
+    left out (a CAGR over a partial year would understate growth); the notes say why a figure is null.
     """
     by = list(by)
     full = lf.filter(is_full_year(pl.col("period_start"), pl.col("period_end"))).sort("period_start")
+    year = pl.col("period_start").dt.year()
     agg = full.group_by(by or pl.lit(0).alias("_all"), maintain_order=True).agg(
-        first_year=pl.col("period_start").first().dt.year(),
-        last_year=pl.col("period_start").last().dt.year(),
+        first_year=year.first(),
+        last_year=year.last(),
         first_value=pl.col(value).first(),
         last_value=pl.col(value).last(),
+        *_trend(year, pl.col(value)),
     )
     years = pl.col("last_year") - pl.col("first_year")
     ok = (years > 0) & (pl.col("first_value") > 0)
+    trend_ok = (pl.col("trend_years") >= 3) & ~pl.col("_zero")
     result = agg.with_columns(
         cagr=pl.when(ok).then((pl.col("last_value") / pl.col("first_value")) ** (1 / years) - 1),
         cagr_note=pl.when(years <= 0).then(pl.lit("fewer than two full years"))
         .when(pl.col("first_value") <= 0).then(pl.lit(NOTE_ZERO_BASE)),
-    )
+        trend_note=pl.when(pl.col("trend_years") < 3).then(pl.lit(NOTE_FEW_YEARS))
+        .when(pl.col("_zero")).then(pl.lit(NOTE_ZERO_YEAR)),
+        **{c: pl.when(trend_ok).then(pl.col(c)) for c in ("trend", "trend_low", "trend_high")},
+    ).with_columns(
+        trend_vs_cagr=pl.when(pl.col("cagr").is_not_null() & pl.col("trend").is_not_null()).then(
+            pl.when(~pl.col("cagr").is_between(pl.col("trend_low"), pl.col("trend_high")))
+            .then(pl.lit(TREND_OUTSIDE))
+            .when(pl.col("cagr").sign() * pl.col("trend").sign() < 0).then(pl.lit(TREND_OPPOSITE))
+            .otherwise(pl.lit(TREND_AGREES))
+        ),
+    ).select(*(by or ["_all"]), "first_year", "last_year", "first_value", "last_value", "cagr", "cagr_note",
+             "trend_years", "trend", "trend_low", "trend_high", "trend_note", "trend_vs_cagr", "peak_year",
+             "falls_after_peak")
     return result if by else result.drop("_all")

@@ -60,6 +60,26 @@ def outcome_mix(lf: pl.LazyFrame, *, by: Sequence[str] = ()) -> pl.LazyFrame:
     )  # ties in cases ordered by outcome, so both engines and every run give the same rows
 
 
+def outcome_mix_by_year(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """year (of the request), case_outcome, cases, share (of the year's cases): the outcome shares of
+    each cohort of requests, cases still open among them, so that recent years' open cases show."""
+    return outcome_mix(lf.with_columns(year=pl.col("requested_on").dt.year().cast(pl.Int32)), by=["year"])
+
+
+def identified_share(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """requests, identified, identified_share, ci_low, ci_high (95% Wilson): the cases that led to an
+    identified suspect (identified, arrested or referred) over all requests, answered or not."""
+    agg = lf.select(
+        requests=pl.len().cast(pl.Int64),
+        identified=pl.col("case_outcome").is_in(IDENTIFIED_OUTCOMES).fill_null(False).sum().cast(pl.Int64),
+    )
+    low, high = wilson_interval(pl.col("identified"), pl.col("requests"))
+    return agg.with_columns(
+        identified_share=pl.when(pl.col("requests") > 0).then(pl.col("identified") / pl.col("requests")),
+        ci_low=low, ci_high=high,
+    )
+
+
 def funnel(lf: pl.LazyFrame, *, by: Sequence[str] = ()) -> pl.LazyFrame:
     """*by, stage, stage_order, cases, share_of_requested. Stages are nested: answered ⊂ requested,
     suspect identified ⊂ answered (suspect identified, arrested or referred), arrested ⊂ identified."""
@@ -104,15 +124,23 @@ def as_of_date(lf: pl.LazyFrame) -> pl.Expr:
     return pl.max_horizontal(pl.col("requested_on").max(), pl.col("responded_on").max(), pl.col("closed_on").max())
 
 
-def time_to_response(lf: pl.LazyFrame, *, by: Sequence[str] = (), as_of: dt.date | None = None) -> pl.LazyFrame:
-    """Kaplan–Meier estimate of the share still waiting for a response after `days`.
+def log_log_band(survival: pl.Expr, greenwood: pl.Expr, *, z: float = Z95) -> tuple[pl.Expr, pl.Expr]:
+    """The 95% band of a survival estimate from Greenwood's sum Σ d / (n (n − d)), on the log(−log)
+    scale: S ** exp(∓ z √sum / log S). [1, 1] where S = 1, [0, 0] where S = 0 (lifelines' values)."""
+    v = survival.log()
+    spread = z * greenwood.sqrt() / v
 
-    Requests without a response are censored at `as_of` (default: the last date in the log), not
-    dropped. Columns: *by, days, at_risk, responded, censored, waiting (survival), ci_low, ci_high
-    (Greenwood, 95%). One row per distinct duration plus a row at day 0 with waiting = 1.
-    """
-    keys = list(by) or ["_all"]
-    base = lf if by else lf.with_columns(_all=pl.lit("all"))
+    def bound(sign: float) -> pl.Expr:
+        inner = (-((-v).log() + sign * spread).exp()).exp()
+        return pl.when(survival >= 1).then(1.0).when(survival <= 0).then(0.0).otherwise(inner)
+
+    return bound(-1.0), bound(1.0)
+
+
+def response_durations(lf: pl.LazyFrame, *, keys: Sequence[str], as_of: dt.date | None = None,
+                       extra: dict[str, pl.Expr] | None = None) -> pl.LazyFrame:
+    """*keys, *extra, days, event, _n: the requests counted by days to their reply (event) or, for
+    those without one, to `as_of` (default: the last date in `lf`), where they are censored."""
     # Streaming: the rows are reduced first (answered requests by delay, unanswered ones by request
     # day) and the censoring date is applied to that small table. Broadcasting the log's last date
     # onto every row would make the engine hold all rows until that date is known.
@@ -120,16 +148,19 @@ def time_to_response(lf: pl.LazyFrame, *, by: Sequence[str] = (), as_of: dt.date
     # since 1970) for an unanswered one; integer subtraction costs a fraction of date arithmetic.
     event = pl.col("responded_on").is_not_null()
     requested = pl.col("requested_on").cast(pl.Int32)
-    reduced = base.group_by(
+    extra = extra or {}
+    reduced = lf.group_by(
         *keys,
+        *[e.alias(name) for name, e in extra.items()],
         _event=event,
         _day=pl.when(event).then(pl.col("responded_on").cast(pl.Int32) - requested).otherwise(requested),
     ).agg(_n=pl.len().cast(pl.Int64))
     cutoff = pl.LazyFrame({"_cutoff": [as_of]}, schema={"_cutoff": pl.Date}) if as_of is not None else lf.select(
         _cutoff=as_of_date(lf)
     )
-    timed = reduced.join(cutoff, how="cross").select(
+    return reduced.join(cutoff, how="cross").select(
         *keys,
+        *extra,
         days=pl.when("_event")
         .then(pl.col("_day"))
         .otherwise(pl.col("_cutoff").cast(pl.Int32) - pl.col("_day"))
@@ -138,6 +169,20 @@ def time_to_response(lf: pl.LazyFrame, *, by: Sequence[str] = (), as_of: dt.date
         event=pl.col("_event"),
         _n=pl.col("_n"),
     )
+
+
+def time_to_response(lf: pl.LazyFrame, *, by: Sequence[str] = (), as_of: dt.date | None = None) -> pl.LazyFrame:
+    """Kaplan–Meier estimate of the share still waiting for a response after `days`.
+
+    Requests without a response are censored at `as_of` (default: the last date in the log), not
+    dropped; a reply on the day of the request counts at day 0. Columns: *by, days, at_risk,
+    responded, censored, waiting (survival), ci_low, ci_high (95%, Greenwood's variance on the
+    log(−log) scale, as lifelines and R's `conf.type = "log-log"`: inside [0, 1], 1 while nobody has
+    responded, 0 once the curve is 0). One row per distinct duration, and a row at day 0 with
+    waiting = 1 where nobody responded or was censored on day 0.
+    """
+    keys = list(by) or ["_all"]
+    timed = response_durations(lf if by else lf.with_columns(_all=pl.lit("all")), keys=keys, as_of=as_of)
     per_day = timed.group_by([*keys, "days"]).agg(
         responded=pl.col("_n").filter(pl.col("event")).sum().cast(pl.Int64),
         leaving=pl.col("_n").sum().cast(pl.Int64),
@@ -146,20 +191,25 @@ def time_to_response(lf: pl.LazyFrame, *, by: Sequence[str] = (), as_of: dt.date
         at_risk=pl.col("leaving").sum().over(keys) - pl.col("leaving").cum_sum().over(keys) + pl.col("leaving"),
     )
     step = 1 - pl.col("responded") / pl.col("at_risk")
-    greenwood_term = pl.col("responded") / (pl.col("at_risk") * (pl.col("at_risk") - pl.col("responded")))
+    # Greenwood's sum; a day on which every request still waiting responded adds nothing (the curve is
+    # 0 from then on, and so is its band), as in lifelines
+    greenwood_term = pl.when(pl.col("at_risk") > pl.col("responded")).then(
+        pl.col("responded") / (pl.col("at_risk") * (pl.col("at_risk") - pl.col("responded")))
+    ).otherwise(0.0)
     km = per_day.with_columns(
         censored=pl.col("leaving") - pl.col("responded"),
         waiting=step.cum_prod().over(keys),
-        _gw=greenwood_term.fill_nan(None).cum_sum().over(keys),
+        _gw=greenwood_term.cum_sum().over(keys),
     )
-    se = pl.col("waiting") * pl.col("_gw").sqrt()
-    km = km.with_columns(ci_low=(pl.col("waiting") - Z95 * se).clip(0, 1), ci_high=(pl.col("waiting") + Z95 * se).clip(0, 1))
+    low, high = log_log_band(pl.col("waiting"), pl.col("_gw"))
+    km = km.with_columns(ci_low=low, ci_high=high)
+    # the day-0 row: the estimate after the replies on the day of the request, where there are any
     start = km.group_by(keys).agg(at_risk=pl.col("at_risk").max()).with_columns(
         days=pl.lit(0, dtype=pl.Int64), responded=pl.lit(0, dtype=pl.Int64), censored=pl.lit(0, dtype=pl.Int64),
         waiting=pl.lit(1.0), ci_low=pl.lit(1.0), ci_high=pl.lit(1.0),
-    )
+    ).join(km.filter(pl.col("days") == 0).select(keys), on=keys, how="anti")
     columns = [*keys, "days", "at_risk", "responded", "censored", "waiting", "ci_low", "ci_high"]
-    out = pl.concat([start.select(columns), km.filter(pl.col("days") > 0).select(columns)]).sort([*keys, "days"])
+    out = pl.concat([start.select(columns), km.select(columns)]).sort([*keys, "days"])
     return out if by else out.drop("_all")
 
 

@@ -122,7 +122,7 @@ def chart_projection(df: pl.DataFrame, *, title: str | None = None) -> alt.Layer
     )
     return alt.layer(observed, interval, point).properties(
         title=title_params(title or "Requests per year and the year-end projection",
-                     "Diamonds: projected total for the partial year; lines: its interval."),
+                     "Diamonds: projected total for the partial year; lines: its 95% prediction interval."),
         height=280,
         width=alt.Step(56),
     )

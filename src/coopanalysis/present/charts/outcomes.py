@@ -141,6 +141,47 @@ def chart_time_to_response(
     )
 
 
+def chart_cumulative_incidence(
+    incidence: pl.DataFrame, *, by: str | None = "platform", max_days: int | None = 365, title: str | None = None
+) -> alt.LayerChart | alt.FacetChart:
+    """Aalen–Johansen cumulative incidence of each kind of reply (data; refusal or no data): the share
+    of requests with a reply of that kind after so many days, step curves with their 95% band, one
+    panel per `by` value (one chart when `by` is None). Input: a `cumulative_incidence` frame — `by`,
+    reply, days, incidence, ci_low, ci_high (and replied, left out: a shared curve has none)."""
+    check_columns(incidence, "chart_cumulative_incidence", "reply", "days", "incidence", "ci_low", "ci_high",
+                  *([by] if by else []))
+    keep = [*([by] if by else []), "reply", "days", "incidence", "ci_low", "ci_high"]
+    df = incidence.select(keep).with_columns(pl.col("incidence", "ci_low", "ci_high").round(5))
+    if max_days:
+        df = df.filter(pl.col("days") <= max_days)
+    kinds = ["data", "no data"]
+    colour = alt.Color("reply:N", title="Kind of reply", scale=alt.Scale(domain=kinds, range=list(CATEGORY_PALETTE[:2])),
+                       legend=alt.Legend(labelExpr="datum.label === 'data' ? 'data (disclosed, partial)' : "
+                                                   "'refused or no data'"))
+    tips = [*([tip(by, "N")] if by else []), tip("reply", "N"), tip("days", "Q", COUNT),
+            alt.Tooltip("incidence:Q", title="Share with this kind of reply", format=PERCENT),
+            tip("ci_low", "Q", PERCENT), tip("ci_high", "Q", PERCENT)]
+    x = alt.X("days:Q", title=title_of("days"), scale=alt.Scale(domain=[0, max_days]) if max_days else alt.Undefined)
+    base = alt.Chart(readable(df)).encode(x=x, color=colour)
+    band = base.mark_area(interpolate="step-after", clip=True, opacity=0.15).encode(
+        y=alt.Y("ci_low:Q", title="Share of requests", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        y2="ci_high:Q",
+    )
+    line = base.mark_line(interpolate="step-after", clip=True).encode(y="incidence:Q")
+    # one invisible point per step carries the tooltip, so the tooltip is the hovered day's
+    points = base.mark_point(size=30, filled=True, clip=True).encode(y="incidence:Q", opacity=alt.value(0),
+                                                                      tooltip=tips)
+    heading = title or "Replies by kind over time (cumulative incidence)"
+    subtitle = ["Share of requests with data, and with a refusal or no-data reply, after so many days (Aalen–Johansen);",
+                "requests without a reply are censored. Band: 95% interval."]
+    if not by:
+        return alt.layer(band, line, points).properties(title=title_params(heading, subtitle), height=260)
+    return alt.layer(band, line, points).properties(width=220, height=140).facet(
+        facet=alt.Facet(f"{by}:N", title=None, header=alt.Header(labelFontWeight="bold", labelFontSize=12)),
+        columns=3, title=title_params(heading, subtitle),
+    )
+
+
 def chart_outcome_mix(df: pl.DataFrame, *, by: str = "platform", title: str | None = None) -> alt.Chart:
     """Case outcomes as shares of each `by` value's cases (stacked horizontal bars).
     Input: an `outcome_mix` frame by `by` — `by`, case_outcome, cases, share."""

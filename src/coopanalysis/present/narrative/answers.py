@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import polars as pl
 
 from coopanalysis.present.narrative.words import (
     count,
+    date,
     figure,
     interval,
     join_names,
@@ -45,9 +47,9 @@ def answered_total_sentence(total: pl.DataFrame) -> str:
 
 
 def response_time_sentence(summary: pl.DataFrame, *, name: str | None = None) -> str:
-    """'Half of the requests had a response within 12 days, 90% within 45 days.' Input: a
-    `response_time_summary` row (requests, responded, median_days, p90_days; under suppression a
-    `curve_note` saying why there is no curve)."""
+    """'Of the 52,729 requests, half had a reply (data, refusal or no data) within 12 days, 90% within
+    45 days.' Input: a `response_time_summary` row (requests, responded, median_days, p90_days; under
+    suppression a `curve_note` saying why there is no curve)."""
     if summary.height == 0 or summary["requests"][0] == 0:
         return "No requests, so no time to response."
     r = summary.row(0, named=True)
@@ -57,13 +59,54 @@ def response_time_sentence(summary: pl.DataFrame, *, name: str | None = None) ->
     if r.get("curve_note"):
         return f"How long a response took is withheld to protect small counts ({r['curve_note']})."
     if r["median_days"] is None:
-        how_many = (f" ({count(r['responded'])} of {count(r['requests'])} answered or refused)"
+        how_many = (f" ({count(r['responded'])} of {count(r['requests'])} had a reply: data, a refusal or no data)"
                     if r["responded"] is not None else "")
-        return f"Fewer than half of the {who} had a response by the end of the data{how_many}."
-    text = f"Half of the {who} had a response within {count(r['median_days'])} days"
+        return f"Fewer than half of the {who} had a reply by the censoring date{how_many}."
+    text = f"Of the {count(r['requests'])} {who}, half had a reply (data, a refusal or no data) {_within(r['median_days'])}"
     if r["p90_days"] is None:
-        return text + "; 90% were never reached by the end of the data."
-    return text + f", 90% within {count(r['p90_days'])} days (Kaplan–Meier, unanswered requests censored)."
+        return text + "; fewer than 90% had one by the censoring date (Kaplan–Meier, requests without a reply censored)."
+    return text + f", 90% {_within(r['p90_days'])} (Kaplan–Meier, requests without a reply censored)."
+
+
+def _within(days: int) -> str:
+    """'within 12 days'; 'on the day of the request' for 0."""
+    return "on the day of the request" if days == 0 else f"within {count(days)} days"
+
+
+def censoring_sentence(as_of: dt.date | None, *, given: bool = False) -> str:
+    """The censoring date and where it comes from: the `as_of` parameter, or the latest date in the
+    whole file (the same for every selection of it)."""
+    if as_of is None:
+        return "The log has no dates, so no censoring date."
+    source = ("the date given as the log's extraction date" if given else
+              "the latest date in the whole file, whatever the selection; set as_of to the date the log was extracted")
+    return (f"Requests without a reply are counted as still waiting on {date(as_of)} (the censoring date: {source}); "
+            f"the curves end there.")
+
+
+def incidence_sentence(incidence: pl.DataFrame, km: pl.DataFrame, *, day: int = 30) -> str:
+    """'By day 30, 62.1% of the requests had data (disclosed or partial), 8.3% a refusal or no data,
+    and 29.6% were still waiting; by the censoring date, …' Input: a `cumulative_incidence` frame of
+    all requests (reply, days, incidence) and the `time_to_response` frame of the same requests (days,
+    waiting); both as published (coarsened under suppression)."""
+    if incidence.height == 0 or km.height == 0:
+        return "How the replies split between data and refusals is withheld or there are no requests."
+
+    def at(t: int | None) -> str:
+        def value(df: pl.DataFrame, column: str) -> float | None:
+            rows = df.filter(pl.col("days") <= t) if t is not None else df
+            return rows.sort("days")[column][-1] if rows.height else None
+        data = value(incidence.filter(pl.col("reply") == "data"), "incidence")
+        none = value(incidence.filter(pl.col("reply") == "no data"), "incidence")
+        waiting = value(km, "waiting")
+        return (f"{share(data)} of the requests had data (disclosed or partial), {share(none)} a refusal or a no-data "
+                f"reply, and {share(waiting)} were still waiting")
+
+    last = int(min(incidence["days"].max(), km["days"].max()))
+    text = f"By day {day}, {at(day)}" if day < last else ""
+    end = f"by the end of the curves (day {last}), {at(last)}"
+    return ((text + "; " + end) if text else end[0].upper() + end[1:]) + \
+        " (Aalen–Johansen cumulative incidence; shares of all requests, those without a reply censored)."
 
 
 def slowest_sentence(summary: pl.DataFrame) -> str:
@@ -86,6 +129,6 @@ def _slowest(summary: pl.DataFrame) -> str:
     never = summary.filter(pl.col("median_days").is_null() & (pl.col("requests") > 0))
     if never.height:
         return (f"For {join_names(never['platform'].to_list())}, fewer than half of the requests ever had a response "
-                f"by the end of the data.")
+                f"by the censoring date.")
     r = summary.sort(["median_days", "platform"], descending=[True, False]).row(0, named=True)
-    return f"{r['platform']} was slowest: half of its requests had a response within {count(r['median_days'])} days."
+    return f"{r['platform']} was slowest: half of its requests had a reply {_within(r['median_days'])}."
