@@ -26,34 +26,6 @@ from collections.abc import Collection, Sequence
 import polars as pl
 
 
-def primary_suppression(value: pl.Expr, threshold: int) -> pl.Expr:
-    """True where 0 < value < threshold (a threshold of 0 or 1 suppresses nothing)."""
-    return (value > 0) & (value < threshold)
-
-
-def _complement_once(df: pl.DataFrame, value: str, line: list[str], threshold: int) -> pl.DataFrame:
-    """Along one dimension: in each line whose suppressed cells are one alone, or add up to less
-    than `threshold`, suppress its smallest other cell (positive cells first; ties broken by the
-    row's position). A line's total minus its shown cells gives the sum of its suppressed ones:
-    when that sum is below the threshold, each of them is known to within less than it."""
-    over = line or None
-    n_suppressed = pl.col("suppressed").sum().over(over) if over else pl.col("suppressed").sum()
-    hidden = pl.when(pl.col("suppressed")).then(pl.col(value)).otherwise(0)
-    hidden_sum = hidden.sum().over(over) if over else hidden.sum()
-    alone = n_suppressed == 1
-    too_little = (n_suppressed > 1) & (hidden_sum < threshold)
-    # One sortable number per candidate: positive cells before zeros, then by value, then position.
-    m = df.height + 1
-    rank = pl.when(pl.col(value) > 0).then(pl.col(value)).otherwise(2**40) * m + pl.col("_pos")
-    rank = pl.when(~pl.col("suppressed") & pl.col(value).is_not_null()).then(rank)
-    smallest = rank.min().over(over) if over else rank.min()
-    # a line short of k gets positive cells only: hiding a zero would add no uncertainty
-    exposed = alone | (too_little & (pl.col(value) > 0))
-    return df.with_columns(
-        suppressed=pl.col("suppressed") | (exposed & (rank == smallest)).fill_null(False)
-    )
-
-
 def suppress_small_counts(
     df: pl.DataFrame,
     *,
@@ -63,24 +35,31 @@ def suppress_small_counts(
     force: pl.Expr | None = None,
 ) -> pl.DataFrame:
     """Suppress counts below `threshold` in a table of `value` by `dims`, with complementary
-    suppression along each dimension. `force` (a boolean expression) marks further cells to
-    suppress from the start, e.g. every cell of a group whose total is itself small. Returns the
-    frame with `value` set to null where suppressed and a boolean `suppressed` column.
-    threshold ≤ 1 leaves the table as it is (with `suppressed` all False)."""
+    suppression along each dimension (the rule of `publish.figures.Figures.hide`, the one
+    implementation of it: each row is a figure, and the rows that differ in one dimension only
+    form a line). `force` (a boolean expression) marks further cells to suppress from the start,
+    e.g. every cell of a group whose total is itself small. Returns the frame with `value` set to
+    null where suppressed and a boolean `suppressed` column. threshold ≤ 1 leaves the table as it
+    is (with `suppressed` all False)."""
+    from coopanalysis.publish.figures import Figures
+
     dims = list(dims)
-    first = primary_suppression(pl.col(value), threshold)
-    if force is not None and threshold > 1:
-        first = first | force
-    out = df.with_row_index("_pos").with_columns(suppressed=first.fill_null(False))
-    if threshold > 1:
-        lines = [[d for d in dims if d != dim] for dim in dims] or [[]]
-        while True:
-            before = int(out["suppressed"].sum())
-            for line in lines:
-                out = _complement_once(out, value, line, threshold)
-            if int(out["suppressed"].sum()) == before:
-                break
-    return out.with_columns(pl.when(~pl.col("suppressed")).then(pl.col(value)).alias(value)).drop("_pos")
+    if threshold <= 1:
+        return df.with_columns(suppressed=pl.lit(False))
+    forced = df.select((force if force is not None else pl.lit(False)).fill_null(False)).to_series().to_list()
+    figures = Figures()
+    for i, v in enumerate(df[value].to_list()):
+        figures.add(i, v)
+    keys = df.select(dims).rows() if dims else [()] * df.height
+    for d in range(len(dims)) if dims else [None]:
+        lines: dict[tuple, list[int]] = {}
+        for i, key in enumerate(keys):
+            lines.setdefault(key[:d] + key[d + 1:] if d is not None else (), []).append(i)
+        for members in lines.values():
+            figures.add_line(members)
+    hidden = figures.hide(threshold, force=[i for i, f in enumerate(forced) if f])
+    flags = pl.Series("suppressed", [i in hidden for i in range(df.height)], dtype=pl.Boolean)
+    return df.with_columns(flags).with_columns(pl.when(~pl.col("suppressed")).then(pl.col(value)).alias(value))
 
 
 MARGIN = "\u0000margin"

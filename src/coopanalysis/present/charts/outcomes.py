@@ -157,7 +157,8 @@ def chart_cumulative_incidence(
     kinds = ["data", "no data"]
     colour = alt.Color("reply:N", title="Kind of reply", scale=alt.Scale(domain=kinds, range=list(CATEGORY_PALETTE[:2])),
                        legend=alt.Legend(labelExpr="datum.label === 'data' ? 'data (disclosed, partial)' : "
-                                                   "'refused or no data'"))
+                                                   "'refused or no data'",
+                                         symbolOpacity=1, symbolType="stroke", symbolStrokeWidth=3))  # the band is pale
     tips = [*([tip(by, "N")] if by else []), tip("reply", "N"), tip("days", "Q", COUNT),
             alt.Tooltip("incidence:Q", title="Share with this kind of reply", format=PERCENT),
             tip("ci_low", "Q", PERCENT), tip("ci_high", "Q", PERCENT)]
