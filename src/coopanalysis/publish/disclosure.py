@@ -14,6 +14,7 @@ from collections.abc import Collection, Sequence
 
 import polars as pl
 
+from coopanalysis.publish import figures
 from coopanalysis.publish.suppression import (
     MARGIN,
     cell_key,
@@ -29,7 +30,7 @@ from coopanalysis.publish.suppression import (
 # print that text in place of the number; sentences say "fewer than k" or "withheld".
 # With a threshold of 0 or 1 every helper returns its frame unchanged (no extra columns).
 
-WITHHELD = "withheld"
+WITHHELD = figures.WITHHELD
 
 
 def hidden_column(column: str) -> str:

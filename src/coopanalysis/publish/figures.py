@@ -20,7 +20,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Hashable, Iterable, Sequence
 
-from coopanalysis.publish.disclosure import WITHHELD
+WITHHELD = "withheld"
+"""The label of a count hidden to protect another (a small one reads "<k")."""
 
 
 class Figures:

@@ -25,6 +25,8 @@ from collections.abc import Collection, Sequence
 
 import polars as pl
 
+from coopanalysis.publish.figures import Figures
+
 
 def suppress_small_counts(
     df: pl.DataFrame,
@@ -41,8 +43,6 @@ def suppress_small_counts(
     e.g. every cell of a group whose total is itself small. Returns the frame with `value` set to
     null where suppressed and a boolean `suppressed` column. threshold ≤ 1 leaves the table as it
     is (with `suppressed` all False)."""
-    from coopanalysis.publish.figures import Figures
-
     dims = list(dims)
     if threshold <= 1:
         return df.with_columns(suppressed=pl.lit(False))
