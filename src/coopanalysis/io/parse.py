@@ -11,28 +11,44 @@ import re
 
 import polars as pl
 
+from coopanalysis.core.names import PLATFORM_NAMES
+
 _DATE_PARTS = r"^\s*(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})"
 
 PLACEHOLDERS: tuple[str, ...] = ("", "-", "–", "N/A", "n/a", "NA")
 """Cell texts that stand for "no value" in published tables: read as null."""
 
 
+_ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+"""A whole text that is already YYYY-MM-DD: read as it is (`parse_date`'s fast path)."""
+
+
 def parse_date(raw: pl.Expr) -> pl.Expr:
     """Date from text in the forms agencies export: 2021-03-04, 2021/3/4, 2021.03.04, 2021. 3. 4.,
-    20210304, and the same followed by a time. Anything else (or an impossible date) is null."""
+    20210304, and the same followed by a time. Anything else (or an impossible date) is null.
+
+    Almost every value of a log is a plain ISO date, which the full-match check `_ISO_DATE`
+    sends straight to `str.to_date`; only the rest go through the regex (`_parse_date_text`),
+    which reads such a text as the same date (or null), so the result is that of the regex alone."""
     text = raw.cast(pl.String).str.strip_chars()
-    parts = text.str.extract_groups(_DATE_PARTS)
-    iso = pl.concat_str(
-        parts.struct.field("1"),
-        parts.struct.field("2").str.zfill(2),
-        parts.struct.field("3").str.zfill(2),
-        separator="-",
-    )
-    compact = text.str.extract(r"^(\d{8})(?:\D.*)?$", 1)
+    iso = text.str.contains(_ISO_DATE)
     return pl.coalesce(
-        iso.str.to_date("%Y-%m-%d", strict=False),
-        compact.str.to_date("%Y%m%d", strict=False),
+        pl.when(iso).then(text).str.to_date("%Y-%m-%d", strict=False),
+        _parse_date_text(pl.when(iso).then(None).otherwise(text)),
     )
+
+
+_DATE_GROUPS_JSON = '{"1":"%Y","2":"%m","3":"%d"}'
+"""The date format of `_DATE_PARTS`' groups written as one JSON object (`struct.json_encode`)."""
+
+
+def _parse_date_text(text: pl.Expr) -> pl.Expr:
+    """`parse_date` by the regex alone, on stripped text. The three groups are read as one JSON
+    object in one step ({"1":"2021","2":"3","3":"4"}, month and day with or without a leading 0):
+    taking them as three struct fields would run the regex once per field."""
+    dated = text.str.extract_groups(_DATE_PARTS).struct.json_encode().str.to_date(_DATE_GROUPS_JSON, strict=False)
+    compact = text.str.extract(r"^(\d{8})(?:\D.*)?$", 1)
+    return pl.coalesce(dated, compact.str.to_date("%Y%m%d", strict=False))
 
 
 def _clean(raw: pl.Expr) -> pl.Expr:
@@ -106,6 +122,23 @@ def parse_share(raw: pl.Expr, *, percent: bool = False) -> pl.Expr:
 def normalise_token(raw: pl.Expr) -> pl.Expr:
     """Lower-case snake token for enum values: " Suspect identified " → "suspect_identified"."""
     return raw.cast(pl.String).str.strip_chars().str.to_lowercase().str.replace_all(r"[\s\-]+", "_")
+
+
+_WHOLE = "\x00"
+"""Put around a name so that a literal replacement matches the whole name only (`canonical_platform`)."""
+
+
+def canonical_platform(raw: pl.Expr) -> pl.Expr:
+    """`core.names.canonical_platform` as a native expression, which the streaming engine runs
+    batch by batch without Python: "telegram " → "Telegram"; unknown names kept as written
+    (stripped). A known name (lower-cased, `core.names.PLATFORM_NAMES`) is wrapped in `_WHOLE` and
+    replaced literally (`str.replace_many`; `replace` and `replace_strict` would make the engine
+    gather every row of a log first)."""
+    text = raw.cast(pl.String).str.strip_chars()
+    lower = text.str.to_lowercase()
+    whole = pl.concat_str(pl.lit(_WHOLE), lower, pl.lit(_WHOLE))
+    mapped = whole.str.replace_many([f"{_WHOLE}{k}{_WHOLE}" for k in PLATFORM_NAMES], list(PLATFORM_NAMES.values()))
+    return pl.when(lower.is_in(list(PLATFORM_NAMES))).then(mapped).otherwise(text)
 
 
 def blank_to_null(raw: pl.Expr) -> pl.Expr:

@@ -76,53 +76,68 @@ def check_shareable(nb: Any, *, name: str, request_ids: IdLookup | None = None,
     """Raise `CaseLevelDataError` when an output of the executed notebook `nb` (named `name` in
     the message) names a case-level field (`fields`, by default `schema.REQUESTS_FREE_TEXT`) or,
     given `request_ids`, holds a request id of the log. The message names the cell (its number
-    among the code cells, counted from 1, and its execution count)."""
+    among the code cells, counted from 1, and its execution count): the first cell, in order,
+    that shows either.
+
+    `request_ids` is called once per notebook, with the candidates of every cell together (each
+    call may read the whole log)."""
     pattern = _field_pattern(fields)
     code_cells = [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
+    checked: list[tuple[str, set[str]]] = []  # (where, candidates) of the cells before a field is found
+    field_error: CaseLevelDataError | None = None
     for number, cell in enumerate(code_cells, start=1):
         texts = _cell_texts(cell)
         where = f"{name}, code cell {number}" + (
             f" (execution count {cell['execution_count']})" if cell.get("execution_count") else "")
-        for text in texts:
-            found = pattern.search(text)
-            if found:
-                raise CaseLevelDataError(
-                    f"{where}: its output shows the case-level field {found.group(1)!r}; a shared report holds "
-                    "aggregates only, so the page was not written"
-                )
+        found = next((m for m in map(pattern.search, texts) if m), None)
+        if found:
+            field_error = CaseLevelDataError(
+                f"{where}: its output shows the case-level field {found.group(1)!r}; a shared report holds "
+                "aggregates only, so the page was not written"
+            )
+            break
         if request_ids is not None:
-            candidates = {t for text in texts for t in _TOKEN.findall(text) if any(ch.isdigit() for ch in t)}
-            hits = request_ids(candidates) if candidates else set()
-            if hits:
-                example = sorted(hits)[0]
-                raise CaseLevelDataError(
-                    f"{where}: its output holds {len(hits)} request id(s) of the log (e.g. {example!r}); a shared "
-                    "report holds aggregates only, so the page was not written"
-                )
+            checked.append((where, {t for text in texts for t in _TOKEN.findall(text) if any(ch.isdigit() for ch in t)}))
+    candidates = set().union(*(c for _, c in checked))
+    hits = request_ids(candidates) if request_ids is not None and candidates else set()
+    for where, cell_candidates in checked:
+        in_cell = cell_candidates & hits
+        if in_cell:
+            raise CaseLevelDataError(
+                f"{where}: its output holds {len(in_cell)} request id(s) of the log (e.g. {sorted(in_cell)[0]!r}); "
+                "a shared report holds aggregates only, so the page was not written"
+            )
+    if field_error is not None:
+        raise field_error
 
 
 def request_id_lookup(data: str) -> IdLookup | None:
     """An `IdLookup` over the request log a report reads (`data` as in the report's parameters; ""
-    is the bundled sample), or None when `data` is not a request log. The log is scanned once per
-    call, for the candidates only (streaming, never the whole id column in memory)."""
-    import polars as pl
-
+    is the bundled sample): a CSV, Parquet or XLSX file or a folder of Parquet files (hive), or None
+    when `data` is not a request log. Each call reads the `request_id` column of the validated-rows
+    cache (`LoadResult.kept_on_disk`, the one the report itself wrote; validated and written here
+    if it is missing), for the candidates only (streaming, never the whole id column in memory)."""
     from coopanalysis import paths
-    from coopanalysis.io.requests import load_requests
     from coopanalysis.io.sources import is_request_log
 
     if not isinstance(data, str) or not is_request_log(data):
         return None
-    path = paths.resolve_data_path(data) if data else paths.SAMPLE_REQUESTS
-    if not Path(path).is_file():  # e.g. a folder of transparency reports: no request ids
-        return None
+    path = Path(paths.resolve_data_path(data) if data else paths.SAMPLE_REQUESTS)
+    if not path.is_file() and not (path.is_dir() and next(path.rglob("*.parquet"), None)):
+        return None  # e.g. a folder of transparency reports (CSV): no request ids
+    return lambda candidates: _ids_in_log(path, candidates)
 
-    def lookup(candidates: set[str]) -> set[str]:
-        try:
-            log = load_requests(path).data
-        except CoopAnalysisError:  # not a request log (another report's input): it holds no request ids
-            return set()
-        ids = log.select("request_id").filter(pl.col("request_id").is_in(sorted(candidates)))
-        return set(ids.collect(engine="streaming").to_series().to_list())
 
-    return lookup
+def _ids_in_log(path: Path, candidates: set[str]) -> set[str]:
+    """The `candidates` that are request ids of the kept rows of the log at `path`; none when `path`
+    is not a request log (e.g. a folder of transparency reports)."""
+    import polars as pl
+
+    from coopanalysis.io.requests import load_requests
+
+    try:
+        kept = load_requests(path).kept_on_disk().data
+    except CoopAnalysisError:  # not a request log (another report's input): it holds no request ids
+        return set()
+    ids = kept.select("request_id").filter(pl.col("request_id").is_in(sorted(candidates)))
+    return set(ids.collect(engine="streaming").to_series().to_list())
