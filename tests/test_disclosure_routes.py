@@ -294,7 +294,7 @@ def test_projection_gives_back_no_hidden_base(report: str) -> None:
     # the run rate rests only on the count so far (240, shown), so it stays
     assert shared.projection_figure["value"] is not None
     text = narrative.projection_sentence(shared.projection)
-    assert "by seasonal share, withheld" in text and "by run rate, about" in text
+    assert "by the seasonal model, withheld" in text and "at the run rate (95% prediction interval" in text
 
 
 # ----------------------------------------------------------------------------- 4. transparency

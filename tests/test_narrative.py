@@ -120,14 +120,14 @@ def test_cagr_and_projection_sentences():
         }
     )
     assert narrative.projection_sentence(proj) == (
-        "Projected requests for the whole of 2024 from 5,161 by 31 July 2024: by run rate, about 8,868 "
-        "(95% prediction interval 8,628–9,114; 213 days observed, scaled to 366)."
+        "Projected requests for the whole of 2024 from 5,161 by 31 July 2024: about 8,868 at the run rate "
+        "(95% prediction interval 8,628–9,114). Method of the run rate: 213 days observed, scaled to 366."
     )
     assert narrative.projection_sentence(proj.head(1)).startswith("The selection ends with a full calendar year")
     no_interval = proj.with_columns(low=pl.lit(None, pl.Float64), high=pl.lit(None, pl.Float64),
                                     basis=pl.lit("no interval: too few months observed"))
     assert narrative.projection_sentence(no_interval).endswith(
-        "by run rate, about 8,868 (no interval: too few months observed)."
+        "about 8,868 at the run rate (no interval: too few months observed)."
     )
 
 
@@ -161,7 +161,8 @@ def test_funnel_sentence_from_transform():
     )
     assert narrative.funnel_sentence(funnel(lf).collect()) == (
         "Of 4 requests, 3 (75.0% of all requests) were answered with data; 2 (50.0% of all requests) were answered "
-        "and led to an identified suspect, and 1 (25.0% of all requests) were answered and led to an arrest."
+        "and led to an identified suspect, and 1 (25.0% of all requests) was answered and led to an arrest (the last "
+        "two stages count only answered requests; the outcome mix counts every case, answered or not)."
     )
 
 
@@ -181,8 +182,8 @@ def test_untraceable_and_response_time_sentences():
     summary = pl.DataFrame({"requests": [50], "responded": [40], "median_days": [12], "p90_days": [None]},
                            schema_overrides={"p90_days": pl.Int64})
     assert narrative.response_time_sentence(summary) == (
-        "Of the 50 requests, half had a reply (data, a refusal or no data) within 12 days; fewer than 90% had one by "
-        "the censoring date (Kaplan–Meier, requests without a reply censored)."
+        "Of the 50 requests, half had a reply (data, a refusal or no data) within 12 days; by the censoring date fewer "
+        "than 90% had one, so how long 90% took is not known (Kaplan–Meier, requests without a reply censored)."
     )
     by_platform = pl.DataFrame({"platform": ["Google", "Telegram"], "requests": [10, 5], "responded": [9, 1],
                                 "median_days": [7, None], "p90_days": [30, None]})

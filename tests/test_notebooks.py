@@ -239,9 +239,10 @@ def test_request_volumes_defaults_counts_every_request(tmp_path):
 
 
 def test_growth_on_published_series_shows_2021(tmp_path):
-    nb = _run("growth", tmp_path, data=PUBLISHED)
+    nb = _run("growth", tmp_path, data=PUBLISHED, year=2021)
     heads = _headlines(nb)
-    assert heads["yoy_growth_2021"]["value"] == pytest.approx(12771 / 7560 - 1)
+    assert heads["yoy_growth_year"]["value"] == pytest.approx(12771 / 7560 - 1)
+    assert heads["yoy_growth_year"]["label"].startswith("Year-over-year growth, 2021")
     texts = _texts(nb)
     assert "Requests grew 68.9% in 2021 over 2020 (12,771 against 7,560)." in texts
     assert ("From 2020 to 2023 requests grew 5.8% a year on average (compound; 7,560 to 8,961). Requests peaked in "
@@ -308,4 +309,4 @@ def test_unknown_platform_stops_with_the_valid_values(tmp_path):
     with pytest.raises(papermill.PapermillExecutionError) as info:
         _run("request_volumes", tmp_path, platforms=["Telegramm"])
     assert info.value.ename == "ParameterError"
-    assert "platforms: unknown 'Telegramm'. Valid values:" in info.value.evalue and "'Telegram'" in info.value.evalue
+    assert "platforms: unknown 'Telegramm' (did you mean Telegram?). Valid values:" in info.value.evalue and "'Telegram'" in info.value.evalue

@@ -285,8 +285,9 @@ def test_outcome_sentences_say_the_base_counts_open_cases() -> None:
         "Of the requests made in 2025, 75.0% of the cases are still open (0.0% for 2024): each year's outcome shares "
         "are of all that year's cases, open ones included")
     text = outcome_sentence(outcome_mix(OUTCOME_LOG, by=["platform"]).collect())
-    assert text == ("Suspended untraceable was most common for platform A: 1 cases, 12.5% of all its cases; that base "
-                    "includes the cases still open (37.5% of them), which may yet end suspended untraceable.")
+    assert text == ("A has the highest share of cases suspended (suspect untraceable) among platforms: 1 case, 12.5% of "
+                    "all its cases; that base includes the cases still open (37.5% of them), which may yet end "
+                    "suspended (suspect untraceable).")
 
 
 def test_shared_page_incidence_differences_stand_for_k_requests() -> None:

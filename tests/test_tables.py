@@ -46,7 +46,9 @@ def test_volume_report_on_the_published_series():
     run_rate = t.projection.filter(pl.col("method") == "run rate")
     assert run_rate["requests"].item() == pytest.approx(5161 * 366 / 213)
     assert t.top_agencies.height == 0 and t.top_agencies.columns == ["agency", "requests", "share"]
-    assert figures.latest_growth_figure(t.growth)["label"] == "Year-over-year growth, 2023"
+    assert figures.latest_growth_figure(t.growth)["label"] == (
+        "Year-over-year growth, 2023, against 10,166 requests a year earlier")
+    assert figures.latest_growth_figure(t.growth)["base"] == 10166
     assert t.latest_growth_figure == figures.latest_growth_figure(t.growth)
 
 

@@ -93,7 +93,7 @@ def test_telegram_before_after_and_phases():
                              "affected_users": [0, 658], "fulfilled_per_30_days": [0.0, 270 * 30 / 92]})
     assert_frame_equal(got, expected, check_dtypes=False)
     text = transparency_text.telegram_sentence(got, country="KR")
-    assert "Telegram fulfilled 0 requests from KR in 274 days; since then 270 in 92 days" in text
+    assert "Telegram fulfilled 0 requests from South Korea in 274 days; since then 270 in 92 days" in text
     assert "(88.0 per 30 days against 0.0)" in text
     hidden = hide_small(got, threshold=300, by=["phase"])
     text = transparency_text.telegram_sentence(hidden, country="KR")
@@ -168,8 +168,8 @@ def test_reconcile_kr_real_data():
     values = reconcile.reconciliation_summary(out)
     assert values["year"] == 2022 and values["providers_requests"] == 10339
     text = transparency_text.reconciliation_sentence(out, country="KR")
-    assert text.startswith("In 2022, ") and "sending 10,166 requests" in text and "receiving 10,339 from KR" in text
-    assert "(Google, Meta)" in text and "102% of the agency's figure" in text
+    assert text.startswith("In 2022, ") and "sending 10,166 requests" in text and "receiving 10,339 from South Korea" in text
+    assert "(Google, Meta)" in text and "101.7% of the agency's figure" in text
 
 
 def test_reconcile_other_country_has_no_agency_rows():
@@ -177,7 +177,7 @@ def test_reconcile_other_country_has_no_agency_rows():
     assert out.is_empty()
     assert reconcile.reconciliation_summary(out) is None
     text = transparency_text.reconciliation_sentence(out, country="US")
-    assert text == "No year has both an agency figure and a full year of provider reports for US."
+    assert text == "No year has both an agency figure and a full year of provider reports for United States of America."
     assert transparency_text.reconciliation_reasons(out) == ""
 
 
@@ -300,15 +300,15 @@ def test_charts_and_sentences_name_providers_for_readers():
     position = summaries.country_position(table, provider="Google", country="KR", start=D(2017, 1, 1),
                                           end=D(2017, 12, 31))
     text = transparency_text.ranking_sentence(position, start=D(2017, 1, 1), end=D(2017, 12, 31))
-    assert text.startswith("Between 1 January 2017 and 31 December 2017, KR sent Google ")
+    assert text.startswith("Between 1 January 2017 and 31 December 2017, South Korea sent Google ")
     assert f"{position['requests']:,} requests, rank {position['rank']} of {position['countries']}" in text
     hidden = hide_position({**position, "requests": 3}, threshold=10)
     assert hidden["requests"] is None and hidden["requests_hidden"] == "<10"
     text = transparency_text.ranking_sentence(hidden, start=D(2017, 1, 1), end=D(2017, 12, 31))
-    assert text.endswith("KR sent Google fewer than 10 requests.") and "rank" not in text
+    assert text.endswith("South Korea sent Google fewer than 10 requests.") and "rank" not in text
     none = transparency_text.ranking_sentence({**position, "rank": None, "requests": None}, start=D(2017, 1, 1),
                                               end=D(2017, 12, 31))
-    assert none == "Google reports no requests from KR between 1 January 2017 and 31 December 2017."
+    assert none == "Google reports no requests from South Korea between 1 January 2017 and 31 December 2017."
 
 
 def test_reconciliation_table_and_reasons_for_readers():

@@ -87,8 +87,9 @@ def _add_synth(sub: argparse._SubParsersAction) -> None:
 def _run(args: argparse.Namespace) -> int:
     from coopanalysis.batch import run_batch
 
+    parameters = list(args.parameters or []) + ([f"mapping={args.map}"] if args.map else [])
     return run_batch(
-        config=args.config, out_dir=args.out, only=args.only, parameters=args.parameters, profile=args.profile,
+        config=args.config, out_dir=args.out, only=args.only, parameters=parameters, profile=args.profile,
         jobs=args.jobs, scheduler=args.scheduler, timeout=args.timeout, force=args.force,
     ).exit_code
 
@@ -110,6 +111,11 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
         "-p", "--parameter", dest="parameters", action="append", metavar="NAME=VALUE",
         help="override a parameter in every selected report; values are read like papermill's -p "
         "(numbers, True/False/None), [a, b] lists, otherwise text",
+    )
+    p.add_argument(
+        "--map", metavar="MAP.toml",
+        help="TOML mapping of the request log's headers (and values) onto canonical names, as for validate; "
+        "given to every selected report that reads a request log (the same as -p mapping=MAP.toml)",
     )
     p.add_argument("--profile", default=None, metavar="NAME", help="apply the parameters of [profiles.NAME]")
     p.add_argument("--jobs", type=int, default=None, metavar="N", help="reports run at once (default: number of cores)")

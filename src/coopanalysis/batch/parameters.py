@@ -3,7 +3,9 @@
 A notebook declares its parameters in its one cell tagged `parameters`
 (`label: str = "x"  # shown in the report`). `notebook_parameters` reads that
 cell; `parse_overrides` reads the command line's `-p` values the way papermill
-does. Whether a value fits its declaration is `batch.typecheck`'s question.
+does. Whether a value fits its declaration is `batch.typecheck`'s question;
+`value_problems` finds, before any kernel starts, what a notebook would refuse
+in a value of the right type.
 """
 
 from __future__ import annotations
@@ -17,7 +19,11 @@ from typing import Any
 import yaml
 
 from coopanalysis.batch.config import ConfigError
-from coopanalysis.errors import ParameterError
+from coopanalysis.errors import CoopAnalysisError, ParameterError
+
+LOG_PARAMETERS = frozenset({"mapping"})
+"""`-p` names that go only to the reports whose notebook declares them (those that read a request log), like
+a profile's values; `coopanalysis run --map MAP.toml` is `-p mapping=MAP.toml`."""
 
 
 @dataclass(frozen=True)
@@ -137,3 +143,23 @@ def parse_overrides(pairs: list[str] | None) -> dict[str, tuple[Any, str]]:
             raise ParameterError(f"-p {pair!r}: write -p NAME=VALUE")
         out[name] = (parse_parameter_value(raw), raw)
     return out
+
+
+def value_problems(name: str, value: Any) -> list[str]:
+    """What the notebook would refuse in a value of the declared type, found before any kernel starts:
+    a misspelt platform (`platforms`, `providers`: "did you mean Telegram?"), a `mapping` file that is
+    missing or not a mapping. Empty when nothing is wrong."""
+    from coopanalysis import paths
+    from coopanalysis.io.sources import load_column_map
+    from coopanalysis.reports.params import platform_names
+
+    try:
+        if name in ("platforms", "providers") and isinstance(value, (list, tuple)):
+            platform_names(name, value, registered_only=True)
+        elif name in LOG_PARAMETERS and isinstance(value, str) and value:
+            load_column_map(paths.resolve_data_path(value))
+    except ParameterError as exc:  # names the parameter itself
+        return [str(exc)]
+    except CoopAnalysisError as exc:
+        return [f"{name}: {exc}"]
+    return []

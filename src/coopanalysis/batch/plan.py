@@ -26,21 +26,12 @@ from coopanalysis.batch.config import (
     profile_values,
     select_reports,
 )
-from coopanalysis.batch.fingerprints import (
-    InputHasher,
-    fingerprint,
-    input_hashes,
-    notebook_hash,
-    page_hash,
-)
+from coopanalysis.batch.fingerprints import InputHasher, fingerprint, input_hashes, notebook_hash, page_hash
 from coopanalysis.batch.jobs import ReportJob
 from coopanalysis.batch.lock import FolderLock
 from coopanalysis.batch.outputs import load_manifest
-from coopanalysis.batch.parameters import (
-    DeclaredParameter,
-    notebook_parameters,
-    parse_overrides,
-)
+from coopanalysis.batch.parameters import (LOG_PARAMETERS, DeclaredParameter, notebook_parameters, parse_overrides,
+                                           value_problems)
 from coopanalysis.batch.shared import is_shared, private_dir, refuse_symlinked_folders
 from coopanalysis.batch.typecheck import expects_string, value_matches
 from coopanalysis.core.files import ensure_dir, ensure_private_dir
@@ -150,6 +141,8 @@ class _Planner:
         declared = _declared(spec.notebook, self.declared)
         resolved = {**{name: d.default for name, d in declared.items()}, **spec.parameters}
         inputs = input_hashes(resolved, self.hasher)
+        if resolved.get("mapping"):  # a changed mapping changes the rows read
+            inputs[str(resolved["mapping"])] = self.hasher(str(resolved["mapping"]))[1]
         if spec.notebook not in self.notebooks:
             self.notebooks[spec.notebook] = notebook_hash(spec.notebook)
         shared = self.shared(spec)
@@ -226,9 +219,10 @@ def resolve_parameters(
 
     A profile value applies to the reports whose notebook declares that
     parameter; a `-p` override applies to every report (and must be declared by
-    each). A `-p` value parsed as a number where the notebook declares a string
-    (`-p end=2021`) is passed as the text written. Every unknown name and wrong
-    type of every report is collected; if there is any, one `ParameterError`
+    each; `mapping`, one of `LOG_PARAMETERS`, to the reports that declare it). A `-p` value parsed as
+    a number where the notebook declares a string (`-p end=2021`) is passed as the text written. Every
+    unknown name, wrong type and refused value (`value_problems`: a misspelt platform, a missing mapping
+    file) of every report is collected; if there is any, one `ParameterError`
     lists them all and nothing runs. Under a profile that shares (suppress_below >= 2), a report
     whose notebook declares no `suppress_below` is one of those problems: it would go out unprotected.
     """
@@ -236,10 +230,11 @@ def resolve_parameters(
     profile = profile or {}
     cache: dict[Path, dict[str, DeclaredParameter]] = {}
     problems: list[str] = []
-    if profile and reports:
-        declared_any = set().union(*(_declared(r.notebook, cache) for r in reports))
-        for name in sorted(set(profile) - declared_any):
-            problems.append(f"profile parameter {name!r}: no selected notebook declares it")
+    declared_any = set().union(*(_declared(r.notebook, cache) for r in reports))
+    for name in sorted(set(profile) - declared_any if profile and reports else ()):
+        problems.append(f"profile parameter {name!r}: no selected notebook declares it")
+    for name in sorted(LOG_PARAMETERS & set(overrides) - declared_any):
+        problems.append(f"-p {name}: no selected notebook declares it (it is for the reports on a request log)")
     resolved: list[ReportSpec] = []
     sharing = isinstance(profile.get("suppress_below"), int) and profile["suppress_below"] >= 2
     for spec in reports:
@@ -268,6 +263,8 @@ def _applied(
     params.update({k: v for k, v in profile.items() if k in declared})
     for name, (value, raw) in overrides.items():
         decl = declared.get(name)
+        if decl is None and name in LOG_PARAMETERS:
+            continue
         if decl is not None and not isinstance(value, str) and expects_string(decl.annotation, decl.default):
             value = raw
         params[name] = value
@@ -285,6 +282,8 @@ def _problems(spec: ReportSpec, params: dict[str, Any], declared: dict[str, Decl
         elif not value_matches(value, decl.annotation, decl.default):
             expected = decl.annotation or type(decl.default).__name__
             problems.append(f"{spec.name}: parameter {name!r} = {value!r} is not of the declared type {expected}")
+        else:
+            problems.extend(f"{spec.name}: {problem}" for problem in value_problems(name, value))
     return problems
 
 

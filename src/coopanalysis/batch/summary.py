@@ -65,6 +65,7 @@ def _skipped_entry(planned: PlannedReport) -> dict[str, Any]:
         "duration_s": prev.get("duration_s"),
         "outputs": prev.get("outputs", {}),
         "headlines": prev.get("headlines", {}),
+        "page": prev.get("page", {}),
         "error": None,
         "last_success": prev.get("finished_at"),
     }
@@ -78,6 +79,7 @@ def _ran_entry(planned: PlannedReport, r: ReportResult) -> dict[str, Any]:
         "duration_s": r.duration_s,
         "outputs": r.outputs,
         "headlines": r.headlines,
+        "page": page_summary(planned, r),
         "error": r.error,
     }
 
@@ -94,10 +96,26 @@ def _manifest_record(planned: PlannedReport, r: ReportResult) -> dict[str, Any]:
         "duration_s": r.duration_s,
         "outputs": r.outputs,
         "headlines": r.headlines,
+        "page": page_summary(planned, r),
         "parameters": planned.spec.parameters,
         "input_hashes": planned.inputs,
         "coopanalysis_version": __version__,
     }
+
+
+def page_summary(planned: PlannedReport, r: ReportResult) -> dict[str, Any]:
+    """What the index shows of a successful report's page (`present.page_facts`): its title, one-line
+    description and whether it is synthetic; {} when the notebook recorded none or the report failed."""
+    from coopanalysis.html.page import read_page_facts
+
+    notebook = r.outputs.get("notebook") if r.status == "ok" else None
+    if not notebook or planned.job is None:
+        return {}
+    try:
+        facts = read_page_facts(Path(planned.job.out_dir) / notebook)
+    except Exception:  # noqa: BLE001 -- an unreadable notebook leaves the index as it was, not the run failed
+        return {}
+    return {k: facts[k] for k in ("title", "description", "synthetic") if k in facts}
 
 
 def _not_selected(plan: Plan, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:

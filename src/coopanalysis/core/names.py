@@ -179,10 +179,81 @@ def label(column: str) -> str:
 
 
 PLURAL_LABELS: dict[str, str] = {"agency": "Agencies", "platform": "Platforms", "crime_type": "Crime types",
-                                 "country": "Countries"}
+                                 "country": "Countries", "year": "Years", "provider": "Providers"}
 """Plural labels of category columns, for titles such as "Agencies with the most requests"."""
 
 
 def plural_label(column: str) -> str:
     """The plural label of a category column ("agency" → "Agencies"; "Channel values" when none is registered)."""
     return PLURAL_LABELS.get(column, f"{label(column)} values")
+
+
+CODE_LABELS: dict[str, dict[str, str]] = {
+    "crime_type": {
+        "fraud": "fraud",
+        "cyber_sexual_violence": "cyber sexual violence",
+        "defamation": "defamation",
+        "hacking": "hacking",
+        "threats_stalking": "threats and stalking",
+        "illegal_gambling": "illegal gambling",
+        "drug_trafficking": "drug trafficking",
+        "child_sexual_exploitation": "child sexual exploitation",
+        "copyright": "copyright infringement",
+        "other": "other crimes",
+    },
+    "case_outcome": {
+        "open": "open",
+        "suspect_identified": "suspect identified",
+        "arrested": "arrested",
+        "referred_to_prosecution": "referred to prosecution",
+        "closed_no_suspect": "closed without a suspect",
+        "suspended_untraceable": "suspended (suspect untraceable)",
+        "closed_other": "closed for another reason",
+    },
+    "response": {"disclosed": "disclosed", "partial": "partial", "refused": "refused", "no_data": "no data"},
+    "phase": {"before": "before the change", "after": "after the change"},
+    "legal_process": {"legal": "legal process", "emergency": "emergency"},
+    "channel": {"email": "email", "portal": "portal", "mlat": "MLAT", "emergency": "emergency",
+                "liaison": "liaison", "other": "other channel"},
+}
+"""The words for the codes of a category column ("cyber_sexual_violence" → "cyber sexual violence"),
+lower case as they read inside a sentence; a table cell capitalises them (`code_label(..., capital=True)`)."""
+
+
+AGENCY_SCOPES: dict[str, str] = {
+    "KNPA all police": "the Korean National Police Agency (all police)",
+}
+"""The words for the scopes of the published agency figures (the `agency` of the KNPA series)."""
+
+
+def agency_scope(scope: str) -> str:
+    """A published agency figure's scope as a reader reads it; unregistered scopes stay as written."""
+    return AGENCY_SCOPES.get(scope, scope)
+
+
+def code_label(column: str, code: object, *, capital: bool = False) -> str:
+    """The words for one value of a code column ("crime_type", "drug_trafficking" → "drug trafficking");
+    a code not registered reads with spaces for underscores; a value of any other column stays as written."""
+    text = str(code)
+    if column in CODE_LABELS:
+        text = CODE_LABELS[column].get(text, text.replace("_", " "))
+    return text[:1].upper() + text[1:] if capital else text
+
+
+def code_labels(column: str, values: pl.Expr, *, capital: bool = False) -> pl.Expr:
+    """`code_label` for a column of a small collected frame (a reader table)."""
+    if column not in CODE_LABELS:
+        return values
+    return values.map_elements(lambda v: code_label(column, v, capital=capital), return_dtype=pl.String)
+
+
+NOUNS: dict[str, str] = {"request": "requests", "case": "cases", "day": "days", "agency": "agencies",
+                         "country": "countries", "platform": "platforms", "response": "responses",
+                         "year": "years", "month": "months", "row": "rows", "crime type": "crime types",
+                         "requesting country": "requesting countries", "fulfilled request": "fulfilled requests"}
+"""Singular → plural of the nouns the sentences count."""
+
+
+def noun(singular: str, n: float | None) -> str:
+    """The noun for `n` of it: 1 → "request", anything else (0, 2, a hidden count) → "requests"."""
+    return singular if n == 1 else NOUNS.get(singular, singular + "s")

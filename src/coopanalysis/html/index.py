@@ -55,8 +55,12 @@ def _row(entry: dict[str, Any]) -> dict[str, Any]:
     status = entry.get("status", "")
     outputs = entry.get("outputs") or {}
     duration = entry.get("duration_s")
+    page = entry.get("page") if isinstance(entry.get("page"), dict) else {}
     return {
         "name": entry["name"],
+        "title": str(page.get("title") or ""),  # what the report covers (`present.page_facts`)
+        "description": str(page.get("description") or ""),
+        "synthetic": page.get("synthetic") is True,
         "link": _href(outputs.get("html")),
         "this_run": entry.get("this_run") is not False,
         "status": status,

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from coopanalysis.errors import DataFileError
-from coopanalysis.present.mime import HEADLINE_MIME
+from coopanalysis.present.mime import HEADLINE_MIME, PAGE_MIME
 
 # ------------------------------------------------------------------------ notebooks
 
@@ -82,7 +82,7 @@ def footer_html(footer: Mapping[str, object] | None) -> str:
     if not footer:
         return ""
     return (
-        '<footer class="coop-footer">\n<h2>About this report</h2>\n'
+        '<footer class="coop-footer">\n<h2 id="about-this-report">About this report</h2>\n'
         + _mapping_table(footer)
         + "\n</footer>"
     )
@@ -128,3 +128,71 @@ def read_ledgers(page: str | Path) -> list[Any]:
             raise LedgerError(f"{path}: ledger {i + 1} is not JSON ({exc})") from None
         out.append(read_ledger(data, source=path.name))
     return out
+
+
+# ---------------------------------------------------------------- what the page says about itself
+
+
+def read_page_facts(nb: str | Path | Any) -> dict[str, Any]:
+    """The page facts a notebook recorded (`present.display.page_facts`): the last one, or {}."""
+    node = load_notebook(nb)
+    found: dict[str, Any] = {}
+    for cell in node.get("cells", []):
+        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            payload = output.get("data", {}).get(PAGE_MIME)
+            if payload is not None:
+                found = json.loads(payload) if isinstance(payload, str) else dict(payload)
+    return found
+
+
+def sources_html(facts: Mapping[str, Any]) -> dict[str, str]:
+    """The escaped "Source: …" line of each source key of `facts` (one per chart and table);
+    an address shows as a plain link (a link loads nothing until followed)."""
+    out = {}
+    warning = '<strong class="coop-source-warning">Synthetic data, not real figures.</strong> ' \
+        if facts.get("synthetic") else ""
+    for key, citations in (facts.get("sources") or {}).items():
+        parts = []
+        for c in citations or []:
+            label, url = html.escape(str(c.get("label", ""))), str(c.get("url") or "")
+            if re.fullmatch(r"https?://[^\s\"'<>]+", url):
+                parts.append(f'<a href="{html.escape(url)}" rel="noreferrer" title="{html.escape(_short_url(url))}">{label}</a>')
+            else:
+                parts.append(label)
+        if parts or warning:
+            out[key] = f'<p class="coop-source">{warning}<span>Source: {"; ".join(parts) or "not recorded"}.</span></p>'
+    return out
+
+
+def _short_url(url: str) -> str:
+    """The address as a reader reads it: no scheme, at most 48 characters."""
+    text = re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
+    return text if len(text) <= 48 else text[:47] + "…"
+
+
+_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.S)
+_H2 = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.S)
+_TAG = re.compile(r"<[^>]+>")
+_ANCHOR = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.S)
+
+
+def demote_title(fragment: str) -> str:
+    """A Markdown cell's level-1 heading as the page's question line (`<p class="coop-question">`):
+    the page's own title, from its facts, is the one heading of the page."""
+    return _H1.sub(lambda m: f'<p class="coop-question">{_ANCHOR.sub("", m.group(1)).strip()}</p>', fragment)
+
+
+def add_contents(page: str) -> str:
+    """The page with a table of contents of its `##` headings (those with an id), placed before the first."""
+    main = page.find('<main class="coop-report">')
+    if main == -1:
+        return page
+    found = [(m.group(1), _TAG.sub("", _ANCHOR.sub("", m.group(2))).strip()) for m in _H2.finditer(page, main)]
+    if len(found) < 2:
+        return page
+    items = "".join(f'<li><a href="#{ident}">{text}</a></li>' for ident, text in found)
+    nav = f'<nav class="coop-toc" aria-label="Contents"><p class="coop-toc-title">On this page</p><ol>{items}</ol></nav>\n'
+    first = _H2.search(page, main)
+    start = page.rfind('<section class="coop-markdown">', 0, first.start())
+    at = start if start != -1 else first.start()
+    return page[:at] + nav + page[at:]

@@ -19,9 +19,11 @@ from typing import Any
 from coopanalysis.core.files import PUBLIC_FILE, atomic_path
 from coopanalysis.html.bundle import vega_bundle
 from coopanalysis.html.page import first_heading, footer_html, load_notebook
+from coopanalysis.html.page import add_contents, demote_title, read_page_facts, sources_html
 from coopanalysis.html.sanitise import sanitize_html, short_error, vegalite_from_output
 from coopanalysis.paths import TEMPLATES_DIR
 from coopanalysis.present.mime import CHART_MIME, HEADLINE_MIME, LEDGER_MIME, VEGALITE_MIMES, escape_json_for_html
+from coopanalysis.present.mime import PAGE_MIME
 
 TEMPLATE_NAME = "offline"
 
@@ -57,6 +59,7 @@ def _exporter() -> Any:
     exporter.register_filter("coop_short_error", short_error)
     exporter.register_filter("coop_vegalite", vegalite_from_output)
     exporter.register_filter("coop_json", _ledger_json)
+    exporter.register_filter("coop_demote_title", demote_title)
     return exporter
 
 
@@ -86,6 +89,9 @@ def render_html(
         title = node.get("metadata", {}).get("title") or first_heading(node)
     if title is None and isinstance(executed, (str, Path)):
         title = Path(executed).stem
+    facts = read_page_facts(node)  # the report's own title, banner and sources win over the batch's name
+    if facts.get("title"):
+        title = str(facts["title"]) + (" (synthetic data)" if facts.get("synthetic") else "")
     resources = {
         "metadata": {"name": title or "Report"},
         "coop": {
@@ -96,10 +102,20 @@ def render_html(
             "headline_mime": HEADLINE_MIME,
             "ledger_mime": LEDGER_MIME,
             "vegalite_mimes": list(VEGALITE_MIMES),
+            "page_mime": PAGE_MIME,
+            "page": _page_resources(facts),
         },
     }
     body, _ = _exporter().from_notebook_node(node, resources=resources)
-    return body
+    return add_contents(body)
+
+
+def _page_resources(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """What the template shows of the page facts: title, banner, the source line per key ({} without facts)."""
+    if not facts:
+        return {}
+    return {"title": str(facts.get("title") or ""), "banner": facts.get("banner") or "",
+            "synthetic": bool(facts.get("synthetic")), "sources": sources_html(facts)}
 
 
 def render_notebook(

@@ -133,6 +133,12 @@ def country_names() -> pl.DataFrame:
     return pl.concat([names, aliases.filter(~pl.col("name").is_in(names["name"].to_list()))])
 
 
+def country_name(iso2: str) -> str:
+    """The name of ISO alpha-2 `iso2` in the bundled reference ("KR" → "South Korea"); the code when unknown."""
+    names = _reference().filter(pl.col("iso2") == iso2).get_column("country").to_list()
+    return names[0] if names else iso2
+
+
 def iso2_codes() -> list[str]:
     """Every ISO alpha-2 code of the reference file (plus XK, Kosovo)."""
     return sorted(set(_reference()["iso2"].to_list()) | {"XK"})

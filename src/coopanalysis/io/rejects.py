@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from coopanalysis.core.schema import CASE_OUTCOMES, CHANNELS, RESPONSES
 from coopanalysis.errors import CoopAnalysisError
 
 REASONS: dict[str, str] = {
@@ -71,9 +72,26 @@ def _as_expr(value: Value) -> pl.Expr:
     return value if isinstance(value, pl.Expr) else pl.lit(value)
 
 
-def message_of(reason: pl.Expr) -> pl.Expr:
-    """The `message` column for a `reason` column: the registered sentence, or the reason itself."""
-    return reason.replace_strict(REASONS, default=reason, return_dtype=pl.String)
+def value_hint(column: str) -> str | None:
+    """What to do about a value a column does not allow: its allowed values and the mapping table
+    that maps a file's own spellings onto them (None for a column without a fixed list)."""
+    allowed = {"response": RESPONSES, "case_outcome": CASE_OUTCOMES, "channel": CHANNELS}.get(column)
+    if allowed is None:
+        return None
+    return (f"{column} must be one of {', '.join(allowed)}; map the file's own values onto them in a "
+            f"[values.{column}] table of the mapping file (--map MAP.toml, or the mapping parameter)")
+
+
+def message_of(reason: pl.Expr, column: pl.Expr | None = None) -> pl.Expr:
+    """The `message` column for a `reason` column: the registered sentence, or the reason itself;
+    for a value not allowed in a column with a fixed list (`column`), the sentence and `value_hint`."""
+    message = reason.replace_strict(REASONS, default=reason, return_dtype=pl.String)
+    if column is None:
+        return message
+    for name in ("response", "case_outcome", "channel"):
+        hinted = pl.concat_str([message, pl.lit(f": {value_hint(name)}")])
+        message = pl.when((reason == "value_not_allowed") & (column == name)).then(hinted).otherwise(message)
+    return message
 
 
 def rejects_frame(
@@ -94,7 +112,7 @@ def rejects_frame(
         "line": _as_expr(line),
         "column": _as_expr(column),
         "reason": reason_expr,
-        "message": message_of(reason_expr),
+        "message": message_of(reason_expr, _as_expr(column).cast(pl.String)),
         "value": _as_expr(value),
     }
     out = rows.lazy().select(

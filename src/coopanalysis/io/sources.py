@@ -249,7 +249,8 @@ def read_raw(
         raise DataFileError(
             path,
             f"required column{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))} "
-            f"absent; the file has {show_names(headers)}. Map its headers with --map MAP.toml",
+            f"absent; the file has {show_names(headers)}. Map its headers with --map MAP.toml "
+            "(in a notebook: the mapping parameter)",
         )
     lf = lf.select("_line", *[pl.col(h).alias(c) for h, c in renames.items()])
     return lf.with_columns(_source=pl.lit(str(path)))

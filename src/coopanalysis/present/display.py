@@ -207,8 +207,10 @@ def headline_payload(
     label: str | None = None,
     interval: Sequence[Any] | None = None,
     unit: str | None = None,
+    base: int | None = None,
 ) -> dict[str, Any]:
-    """The JSON payload of a headline figure: ``{"name", "value", "label", "interval", "unit"}``."""
+    """The JSON payload of a headline figure: ``{"name", "value", "label", "interval", "unit"}``, and
+    ``"base"`` (the count a growth is measured against) when given."""
     if unit is not None and unit not in HEADLINE_UNITS:
         raise ValueError(f"headline {name!r}: unit must be one of {', '.join(HEADLINE_UNITS)}, not {unit!r}")
     if not isinstance(name, str) or not name.strip():
@@ -218,17 +220,24 @@ def headline_payload(
         if len(interval) != 2:
             raise ValueError(f"headline {name!r}: interval must be (low, high), got {len(interval)} values")
         interval = [_json_number(v) for v in interval]
-    return {"name": name, "value": _json_number(value), "label": label, "interval": interval, "unit": unit}
+    payload = {"name": name, "value": _json_number(value), "label": label, "interval": interval, "unit": unit}
+    if base is not None:
+        if isinstance(base, bool) or not isinstance(_json_number(base), int):
+            raise ValueError(f"headline {name!r}: base must be a count, not {base!r}")
+        payload["base"] = _json_number(base)
+    return payload
 
 
 def headline(
-    name: str, value: Any, *, label: str | None = None, interval: tuple | None = None, unit: str | None = None
+    name: str, value: Any, *, label: str | None = None, interval: tuple | None = None, unit: str | None = None,
+    base: int | None = None,
 ) -> None:
     """Record a headline figure for the batch runner (read back by
-    ``coopanalysis.html.read_headlines``); the offline page does not show it."""
+    ``coopanalysis.html.read_headlines``); the offline page does not show it. `base`: the count a
+    growth is measured against (its label names it too)."""
     from IPython.display import display
 
-    payload = headline_payload(name, value, label=label, interval=interval, unit=unit)
+    payload = headline_payload(name, value, label=label, interval=interval, unit=unit, base=base)
     shown = format_headline_value(payload["value"], unit)
     if payload["interval"] is not None:
         low, high = (format_headline_value(v, unit) for v in payload["interval"])
@@ -245,3 +254,18 @@ def record_counts(report: Any) -> None:
 
     ledger = page_ledger(report)
     display({LEDGER_MIME: ledger.to_json(), "text/plain": f"{len(ledger.counts)} published counts recorded"}, raw=True)
+
+
+def page_facts(report: Any) -> None:
+    """Record what the page of `report` (a report facade's result) says about itself: its title,
+    one-line description, whether it is synthetic (a banner then) and its sources
+    (`coopanalysis.present.page_facts`). The offline page and the batch index read it; in a
+    notebook it shows as the title and, for synthetic data, the warning."""
+    from IPython.display import display
+
+    from coopanalysis.present.mime import PAGE_MIME
+    from coopanalysis.present.page_facts import page_facts as facts_of
+
+    facts = facts_of(report)
+    plain = facts["title"] + (f"\nSynthetic data, not real figures. {facts['banner']}" if facts["banner"] else "")
+    display({PAGE_MIME: facts, "text/plain": plain}, raw=True)

@@ -42,32 +42,62 @@ def register_fonts() -> str | None:
     return None
 
 
-def _spec(chart: alt.TopLevelMixin | dict) -> dict:
-    """The Vega-Lite spec of `chart` (an altair chart, or a spec dict given as is)."""
-    return chart if isinstance(chart, dict) else chart.to_dict()
+def _spec(chart: alt.TopLevelMixin | dict, banner: str | None = None) -> dict:
+    """The Vega-Lite spec of `chart` (an altair chart, or a spec dict given as is), with `banner`
+    (say, the synthetic-data warning) as a bold first subtitle line under its title."""
+    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    return with_banner(spec, banner) if banner else spec
 
 
-def chart_to_svg(chart: alt.TopLevelMixin | dict) -> str:
-    """The chart as SVG text, text drawn as glyph paths (the file shows the same on any machine)."""
+def with_banner(spec: dict, banner: str) -> dict:
+    """A copy of `spec` whose top-level title carries `banner` as its first subtitle line, in the
+    page's alert colour (a chart without a top-level title gets `banner` as its title)."""
+    spec = dict(spec)
+    title = spec.get("title")
+    if not title:
+        spec["title"] = {"text": banner, "color": BANNER_COLOUR, "anchor": "start"}
+        return spec
+    title = dict(title) if isinstance(title, dict) else {"text": title}
+    subtitle = title.get("subtitle") or []
+    subtitle = [subtitle] if isinstance(subtitle, str) else list(subtitle)
+    title.update(subtitle=[banner, *subtitle], subtitleColor=BANNER_COLOUR, subtitleFontWeight="bold")
+    spec["title"] = title
+    return spec
+
+
+BANNER_COLOUR = "#9a2a1b"
+"""The alert colour of the offline page (report.css `--alert`)."""
+
+
+def chart_to_svg(chart: alt.TopLevelMixin | dict, *, banner: str | None = None) -> str:
+    """The chart as SVG text, text drawn as glyph paths (the file shows the same on any machine);
+    `banner` (e.g. `present.page_facts.export_banner(report)`) goes under its title."""
     register_fonts()
-    return vlc.vegalite_to_svg(_spec(chart), vl_version=_vl_version())
+    return vlc.vegalite_to_svg(_spec(chart, banner), vl_version=_vl_version())
 
 
-def chart_to_png(chart: alt.TopLevelMixin | dict, *, scale: float = 2.0) -> bytes:
-    """The chart as PNG bytes (`scale` 2 gives a sharp image for print and slides)."""
+def chart_to_png(chart: alt.TopLevelMixin | dict, *, scale: float = 2.0, banner: str | None = None) -> bytes:
+    """The chart as PNG bytes (`scale` 2 gives a sharp image for print and slides); `banner` as in `chart_to_svg`."""
     register_fonts()
-    return vlc.vegalite_to_png(_spec(chart), vl_version=_vl_version(), scale=scale)
+    return vlc.vegalite_to_png(_spec(chart, banner), vl_version=_vl_version(), scale=scale)
 
 
 def save_chart(chart: alt.TopLevelMixin | dict, path: str | Path, *, fmt: Format | None = None,
-               scale: float = 2.0) -> Path:
+               scale: float = 2.0, report: object = None, banner: str | None = None) -> Path:
     """Write the chart to `path` as PNG or SVG (from the suffix unless `fmt` is given); returns `path`.
-    Written through `coopanalysis.core.files.write_atomic` (readable by all, like a page), so a
-    failure never leaves a broken file over a good one."""
+    Given the `report` the chart shows, a chart of synthetic data carries the synthetic-data warning
+    under its title (`banner` gives that line directly). Written through
+    `coopanalysis.core.files.write_atomic` (readable by all, like a page), so a failure never
+    leaves a broken file over a good one."""
     path = Path(path)
     fmt = fmt or path.suffix.lower().lstrip(".")  # type: ignore[assignment]
     if fmt not in ("png", "svg"):
         raise CoopAnalysisError(f"{path}: can export charts as .png or .svg only, not {path.suffix or 'no suffix'}")
+    if banner is None and report is not None:
+        from coopanalysis.present.page_facts import export_banner
+
+        banner = export_banner(report)
+    chart = _spec(chart, banner)
     content = chart_to_png(chart, scale=scale) if fmt == "png" else chart_to_svg(chart).encode("utf-8")
     return write_atomic(path, content, mode=PUBLIC_FILE)
 

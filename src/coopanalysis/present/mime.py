@@ -32,6 +32,8 @@ CHART_MIME = "application/vnd.coopanalysis.chart+html"
 HEADLINE_MIME = "application/vnd.coopanalysis.headline+json"
 LEDGER_MIME = "application/vnd.coopanalysis.ledger+json"
 """Every count a page publishes (`publish.ledger`): kept in the page as data for `coopanalysis audit`."""
+PAGE_MIME = "application/vnd.coopanalysis.page+json"
+"""What the page says about itself (`present.page_facts`): title, description, synthetic banner, sources."""
 JUPYTERLAB_VEGALITE_MIME = "application/vnd.vegalite.v5+json"
 RENDERER_NAME = "coopanalysis"
 

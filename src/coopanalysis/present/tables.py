@@ -7,37 +7,55 @@ from __future__ import annotations
 
 import polars as pl
 
+from coopanalysis.core.names import code_labels, label
 from coopanalysis.present.narrative.words import interval, share, signed
 from coopanalysis.publish.disclosure import WITHHELD, hidden_column, label_hidden
+from coopanalysis.reports.figures import SMALL_BASE
+
+
+def _key(column: str) -> pl.Expr:
+    """A category column for readers: under its label, its codes as words ("cyber_sexual_violence" →
+    "Cyber sexual violence", through `coopanalysis.core.names.code_label`)."""
+    return code_labels(column, pl.col(column), capital=True).alias(label(column))
+
+
+def _small_base_note(base: str, value: str) -> pl.Expr:
+    """"small base: fewer than 20 requests" where a shown rate rests on fewer than SMALL_BASE requests."""
+    return (pl.when(pl.col(value).is_not_null() & (pl.col(base) < SMALL_BASE))
+            .then(pl.lit(f"small base: fewer than {SMALL_BASE} requests, the rate says little")))
 
 
 def growth_rows(growth: pl.DataFrame, *, by: str | None = None) -> pl.DataFrame:
     """A growth frame as a table for readers: period, requests, the same span a year earlier,
     growth ('+68.9%') and the reason when there is none."""
     keys = [by] if by and by in growth.columns else []
+    note = pl.coalesce(pl.col("growth_note"), _small_base_note("base", "growth")).fill_null("").alias("Note")
+    growth = growth.with_columns(note)
     growth = label_hidden(growth)
     return growth.select(
-        *[pl.col(k).alias(k.replace("_", " ").capitalize()) for k in keys],
+        *[_key(k) for k in keys],
         pl.col("period_label").alias("Period"),
         pl.col("requests").alias("Requests"),
         pl.col("base").alias("A year earlier"),
         pl.col("growth").map_elements(signed, return_dtype=pl.String).fill_null("–").alias("Growth"),
-        pl.col("growth_note").fill_null("").alias("Note"),
+        pl.col("Note"),
     )
 
 
 def cagr_rows(cagr: pl.DataFrame, *, by: str | None = None) -> pl.DataFrame:
     """A `compute_cagr` frame as a table for readers."""
     keys = [by] if by and by in cagr.columns else []
+    cagr = cagr.with_columns(pl.coalesce(pl.col("cagr_note"), _small_base_note("first_value", "cagr")).fill_null("")
+                             .alias("Note"))
     cagr = label_hidden(cagr)
     return cagr.select(
-        *[pl.col(k).alias(k.replace("_", " ").capitalize()) for k in keys],
-        pl.format("{}–{}", "first_year", "last_year").alias("Years"),
-        pl.col("first_value").alias("First year"),
-        pl.col("last_value").alias("Last year"),
+        *[_key(k) for k in keys],
+        pl.format("{}–{}", "first_year", "last_year").fill_null("–").alias("Years"),
+        pl.col("first_value").alias("Requests in the first year"),
+        pl.col("last_value").alias("Requests in the last year"),
         pl.col("cagr").map_elements(signed, return_dtype=pl.String).fill_null("–").alias("Average annual growth"),
         *_trend_columns(cagr),
-        pl.col("cagr_note").fill_null("").alias("Note"),
+        pl.col("Note"),
     )
 
 
@@ -61,7 +79,7 @@ def share_rows(df: pl.DataFrame, *, by: str) -> pl.DataFrame:
     df = df.with_columns(_hidden=hidden)
     df = label_hidden(df)
     return df.select(
-        pl.col(by).alias(by.replace("_", " ").capitalize()),
+        _key(by),
         pl.col("requests").alias("Requests"),
         pl.col("answered").alias("Answered"),
         pl.when(pl.col("_hidden")).then(pl.lit(WITHHELD))

@@ -13,6 +13,7 @@ import polars as pl
 
 from coopanalysis.present.charts.base import check_columns, platform_color, tip, title_of
 from coopanalysis.present.charts.theme import CATEGORY_PALETTE, platform_colour
+from coopanalysis.present.transparency_text import period_short
 
 COUNT = ",d"
 PERCENT = ".0%"
@@ -25,6 +26,9 @@ def chart_requests_over_time(df: pl.DataFrame, *, country: str) -> alt.VConcatCh
     requests_low, requests_high, answered_share."""
     check_columns(df, "chart_requests_over_time", "provider", "period_start", "period_end", "requests",
                   "requests_low", "requests_high", "answered_share")
+    drawn = pl.col("requests").is_not_null() | pl.col("requests_high").is_not_null() | pl.col("answered_share").is_not_null()
+    left_out = sorted(set(df.get_column("provider").to_list()) - set(df.filter(drawn).get_column("provider").to_list()))
+    df = df.filter(drawn)  # a provider with nothing to draw gets no legend entry
     focus = alt.selection_point(fields=["provider"], bind="legend", name="focus")
     colour = platform_color(df, "provider")
     base = alt.Chart(df).encode(
@@ -47,7 +51,10 @@ def chart_requests_over_time(df: pl.DataFrame, *, country: str) -> alt.VConcatCh
     top = alt.layer(lines, points, bands).properties(
         title=alt.TitleParams(
             f"Requests from {country} per published period, by provider",
-            subtitle="Half-years or quarters as each provider publishes them. Click a legend entry to focus.",
+            subtitle=[
+                "Half-years or quarters as each provider publishes them. Click a legend entry to focus.",
+                *([f"Not drawn: {', '.join(left_out)} (no count of requests received published)."] if left_out else []),
+            ],
         ),
         height=240,
     )
@@ -55,7 +62,10 @@ def chart_requests_over_time(df: pl.DataFrame, *, country: str) -> alt.VConcatCh
         y=alt.Y("answered_share:Q", title=title_of("answered_share"), axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, 1])),
         tooltip=tips,
-    ).properties(title=f"Share of {country}'s requests the provider answered with some data", height=160)
+    ).properties(title=alt.TitleParams(
+        f"Share of {country}'s requests the provider answered with some data",
+        subtitle="Dashed lines: the share answered in each published period (the solid lines above are counts).",
+    ), height=160)
     return alt.vconcat(top, share, spacing=20).resolve_scale(color="shared")
 
 
@@ -66,11 +76,15 @@ def chart_country_ranking(df: pl.DataFrame, *, provider: str, highlight: str | N
     colour = alt.condition(
         alt.datum.country == (highlight or ""), alt.value(CATEGORY_PALETTE[1]), alt.value(CATEGORY_PALETTE[0])
     )
+    from coopanalysis.reports.transparency import country_name
+
+    df = df.with_columns(country_name=pl.col("country").map_elements(country_name, return_dtype=pl.String))
     return alt.Chart(df).mark_bar().encode(
-        y=alt.Y("country:N", title=title_of("country"), sort=alt.EncodingSortField("rank", order="ascending")),
+        y=alt.Y("country_name:N", title=title_of("country"), sort=alt.EncodingSortField("rank", order="ascending"),
+                axis=alt.Axis(labelLimit=0)),  # whole names, never cut short
         x=alt.X("requests:Q", title=title_of("requests")),
         color=colour,
-        tooltip=[tip("rank", "Q"), tip("country", "N"), tip("requests", "Q", COUNT),
+        tooltip=[tip("rank", "Q"), alt.Tooltip("country_name:N", title=title_of("country")), tip("requests", "Q", COUNT),
                  tip("answered_share", "Q", PERCENT)],
     ).properties(title=f"Countries with the most requests to {provider}", height=alt.Step(18))
 
@@ -138,6 +152,13 @@ def chart_reconciliation(df: pl.DataFrame, *, country: str) -> alt.Chart:
     check_columns(df, "chart_reconciliation", "year", "agency_period", "agency_requests", "providers_requests",
                   "providers_included")
     agency, providers = title_of("agency_requests"), title_of("providers_requests")
+    df = df.with_columns(
+        agency_period=pl.col("agency_period").map_elements(period_short, return_dtype=pl.String),
+        partial=pl.col("agency_period").str.contains("..", literal=True),
+    )
+    partial = df.filter(pl.col("partial")).get_column("agency_period").to_list()
+    note = (f"Lighter bars: {', '.join(partial)} covers part of the year only, not a drop." if partial
+            else "Every year shown is a whole calendar year.")
     return alt.Chart(df).transform_fold(
         ["agency_requests", "providers_requests"], as_=["series_key", "count"]
     ).transform_filter("isValid(datum.count)").transform_calculate(
@@ -148,7 +169,11 @@ def chart_reconciliation(df: pl.DataFrame, *, country: str) -> alt.Chart:
         color=alt.Color("series:N", title="Series",
                         scale=alt.Scale(domain=[agency, providers], range=[CATEGORY_PALETTE[3], CATEGORY_PALETTE[0]])),
         xOffset=alt.XOffset("series:N", sort=[agency, providers]),
+        opacity=alt.condition("datum.partial", alt.value(0.4), alt.value(1.0)),
+        stroke=alt.condition("datum.partial", alt.value("#59636e"), alt.value(None)),
+        strokeDash=alt.condition("datum.partial", alt.value([3, 2]), alt.value([])),
         tooltip=[tip("agency_period", "N"), alt.Tooltip("series:N", title="Series"),
                  alt.Tooltip("count:Q", title=title_of("requests"), format=COUNT),
                  tip("providers_included", "N")],
-    ).properties(title=f"Requests from {country}: the agency's count and the providers' count", height=240)
+    ).properties(title=alt.TitleParams(f"Requests from {country}: the agency's count and the providers' count",
+                                       subtitle=note), height=240)

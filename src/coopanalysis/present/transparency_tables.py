@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from coopanalysis.core.names import label
+from coopanalysis.core.names import CODE_LABELS, code_labels, label
 from coopanalysis.present.transparency_text import period_short
 from coopanalysis.publish.disclosure import label_hidden
 
@@ -22,15 +22,21 @@ periods cover (`full_year` says whether that is the whole year)."""
 def for_readers(df: pl.DataFrame) -> pl.DataFrame:
     """A collected transparency frame as a table for readers: hidden counts as "<k" /
     "withheld" (`coopanalysis.publish.disclosure.label_hidden`) and every column under its
-    label ("rows_read" → "Rows read", "requests_low" → "Requests (lower bound)"). The published
+    label ("rows_read" → "Rows read", "requests_low" → "Requests (lower bound)"), codes as words
+    ("before" → "Before the change", `coopanalysis.core.names.code_label`). The published
     bounds are kept only when some row's bounds differ from its requests (a banded figure such
-    as "<10"); `BOOKKEEPING` columns go. Share columns keep their fractions (tables show them as %)."""
+    as "<10"), and then shown only on those rows (a dash elsewhere); `BOOKKEEPING` columns go. Share columns keep their fractions (tables show them as %)."""
     drop = [c for c in BOOKKEEPING if c in df.columns]
     if all(c in df.columns for c in (*BOUNDS, "requests")):
         same = df.select([(pl.col(b).eq_missing(pl.col("requests"))).all() for b in BOUNDS]).row(0)
         if all(same):
             drop += [*BOUNDS, *[f"{b}_hidden" for b in BOUNDS if f"{b}_hidden" in df.columns]]
+        else:  # bounds only on the rows where they say something the count does not
+            exact = pl.all_horizontal(pl.col(b).eq_missing(pl.col("requests")) for b in BOUNDS) & pl.col("requests").is_not_null()
+            df = df.with_columns(pl.when(~exact).then(pl.col(b)).alias(b) for b in BOUNDS)
     out = label_hidden(df.drop(drop))
+    out = out.with_columns(code_labels(c, pl.col(c), capital=True) for c in out.columns
+                           if c in CODE_LABELS and out.schema[c] == pl.String)
     return out.rename({c: label(c) for c in out.columns})
 
 

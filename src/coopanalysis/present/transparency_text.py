@@ -12,57 +12,88 @@ import datetime as dt
 
 import polars as pl
 
-from coopanalysis.present.narrative.words import count, date, hidden_words
+from coopanalysis.core.names import agency_scope
+from coopanalysis.present.narrative.template import Hidden, sentence
 from coopanalysis.publish.disclosure import hidden_column
 from coopanalysis.transforms.reconcile import SCOPE_NOTE, reconciliation_summary
 
 
-def ranking_sentence(position: dict, *, start: dt.date, end: dt.date) -> str:
+def _country(code: str) -> str:
+    """A requesting country as a reader reads it ("KR" → "South Korea"); a name stays itself."""
+    from coopanalysis.reports.transparency import country_name
+
+    return country_name(code) if len(code) == 2 and code.isupper() else code
+
+
+def covered_span(periods: pl.DataFrame | None, *, provider: str, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The days `provider`'s published periods cover within start–end: from its first period's start to
+    its last period's end (`periods`: a frame with provider, period_start, period_end, such as the
+    report's `over_time`); start–end itself when `periods` holds none of the provider's."""
+    if periods is None or periods.is_empty():
+        return start, end
+    mine = periods.filter((pl.col("provider") == provider) & (pl.col("period_start") >= start)
+                          & (pl.col("period_end") <= end))
+    if mine.is_empty():
+        return start, end
+    return mine["period_start"].min(), mine["period_end"].max()
+
+
+def ranking_sentence(position: dict, *, start: dt.date, end: dt.date, periods: pl.DataFrame | None = None) -> str:
     """Where the country stands among the provider's requesters (`country_position`, hidden by
-    `publish.transparency.hide_position`): its requests and rank, "fewer than k" requests, or none."""
+    `publish.transparency.hide_position`): its requests and rank, "fewer than k" requests, or none.
+    The dates are those the provider's own periods cover within start–end (see `covered_span`), not
+    those of another provider's file."""
     provider, country = position["provider"], position["country"]
-    when = f"Between {date(start)} and {date(end)}"
+    first, last = covered_span(periods, provider=provider, start=start, end=end)
     hidden = position.get(hidden_column("requests"))
     if hidden:
-        return f"{when}, {country} sent {provider} {hidden_words(hidden)} requests."
+        return sentence("Between {first:date} and {last:date}, {country:name} sent {provider:name} {n:count/request}.",
+                        first=first, last=last, country=_country(country), provider=provider, n=Hidden(hidden))
     if position["rank"] is None:
-        return f"{provider} reports no requests from {country} between {date(start)} and {date(end)}."
-    return (f"{when}, {country} sent {provider} {count(position['requests'])} requests, rank {position['rank']} "
-            f"of {position['countries']} requesting countries.")
+        return sentence("{provider:name} reports no requests from {country:name} between {first:date} and {last:date}.",
+                        provider=provider, country=_country(country), first=first, last=last)
+    whose = "" if (first, last) == (start, end) and periods is None else f" (the periods of {provider}'s reports)"
+    return sentence("Between {first:date} and {last:date}{whose:text}, {country:name} sent {provider:name} "
+                    "{n:count/request}, rank {rank:count} of {countries:count/requesting country}.",
+                    first=first, last=last, whose=whose, provider=provider, country=_country(country),
+                    n=position["requests"], rank=position["rank"], countries=position["countries"])
 
 
 def telegram_sentence(phases: pl.DataFrame, *, country: str) -> str:
     """Telegram's fulfilled requests per 30 days before and after its late-2024 change, from
     `telegram_phase_summary` (withheld when a phase's count is hidden)."""
+    country = _country(country)
     by_phase = {r["phase"]: r for r in phases.iter_rows(named=True)}
     if "after" not in by_phase or "before" not in by_phase:
-        return f"Telegram's reports do not cover {country} both before and after late 2024."
+        return sentence("Telegram's reports do not cover {country:name} both before and after late 2024.", country=country)
     before, after = by_phase["before"], by_phase["after"]
     labels = [r.get(hidden_column("fulfilled")) for r in (before, after) if r.get(hidden_column("fulfilled"))]
     if labels:
         small = next((label for label in labels if label.startswith("<")), labels[0])
-        return (f"Telegram's fulfilled requests from {country} before or after its change of late 2024 number "
-                f"{hidden_words(small)}; the comparison is withheld to protect small counts.")
-    return (
-        f"Before its change of late 2024, Telegram fulfilled {count(before['fulfilled'] or 0)} requests from "
-        f"{country} in {before['period_days']:,} days; since then {count(after['fulfilled'] or 0)} in "
-        f"{after['period_days']:,} days ({after['fulfilled_per_30_days'] or 0.0:,.1f} per 30 days against "
-        f"{before['fulfilled_per_30_days'] or 0.0:,.1f})."
-    )
+        return sentence("Telegram's fulfilled requests from {country:name} before or after its change of late 2024 "
+                        "number {n:count}; the comparison is withheld to protect small counts.", country=country,
+                        n=Hidden(small))
+    return sentence(
+        "Before its change of late 2024, Telegram fulfilled {b:count/request} from {country:name} in {bd:count/day}; "
+        "since then {a:count} in {ad:count/day} ({ar:number} per 30 days against {br:number}).",
+        b=before["fulfilled"] or 0, country=country, bd=before["period_days"], a=after["fulfilled"] or 0,
+        ad=after["period_days"], ar=after["fulfilled_per_30_days"] or 0.0, br=before["fulfilled_per_30_days"] or 0.0)
 
 
 def reconciliation_sentence(table: pl.DataFrame, *, country: str) -> str:
     """The latest year with both an agency figure and a provider total (`reconcile_yearly`), or
     that no year has both."""
+    country = _country(country)
     s = reconciliation_summary(table)
     if s is None:
-        return f"No year has both an agency figure and a full year of provider reports for {country}."
-    return (
-        f"In {s['year']}, {s['agency']} reported sending {count(s['agency_requests'])} requests; the providers "
-        f"whose reports cover that whole year ({s['providers_included']}) report receiving "
-        f"{count(s['providers_requests'])} from {country}, {s['providers_to_agency']:.0%} of the agency's figure. "
-        "The two are not the same count; the reasons follow."
-    )
+        return sentence("No year has both an agency figure and a full year of provider reports for {country:name}.",
+                        country=country)
+    return sentence(
+        "In {year:year}, {agency:name} reported sending {a:count/request}; the providers whose reports cover that "
+        "whole year ({included:name}) report receiving {p:count} from {country:name}, {ratio:share} of the agency's "
+        "figure. The two are not the same count; the reasons follow.", year=s["year"], agency=agency_scope(s["agency"]),
+        a=s["agency_requests"], included=s["providers_included"], p=s["providers_requests"], country=country,
+        ratio=s["providers_to_agency"])
 
 
 def period_words(period: str) -> str:

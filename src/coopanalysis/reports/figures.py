@@ -13,6 +13,28 @@ import polars as pl
 
 from coopanalysis.reports.source import InputSummary
 
+SMALL_BASE = 20
+"""A growth rate on a base of fewer requests than this is flagged: 8 → 240 reads "+2900.0%", and a
+handful of requests either way moves such a rate by tens of points."""
+
+
+def _growth_label(label: str, base: int | None) -> str:
+    """A growth headline's label with the base it is measured against, flagged when small:
+    "Year-over-year growth, 2021, against 7,560 requests a year earlier"; "…, against 8 requests a
+    year earlier (small base: the rate says little)"."""
+    if base is None:
+        return label
+    unit = "request" if base == 1 else "requests"
+    flag = " (small base: the rate says little)" if base < SMALL_BASE else ""
+    return f"{label}, against {base:,} {unit} a year earlier{flag}"
+
+
+def _growth(value: Any, label: str, base: Any) -> dict[str, Any]:
+    """A growth headline: value, label naming its base, unit, and the base itself (null when hidden)."""
+    base = None if base is None else int(base)
+    figure = {"value": None if value is None else float(value), "label": _growth_label(label, base), "unit": "growth"}
+    return figure | ({"base": base} if base is not None else {})
+
 
 def total_figure(info: InputSummary, *, shown: bool = True) -> dict[str, Any]:
     """Requests in the selection (null, "fewer than k", when the selection itself is small; null,
@@ -30,15 +52,14 @@ def latest_growth_figure(growth: pl.DataFrame) -> dict[str, Any]:
     if with_figure.height == 0:
         return {"value": None, "label": "Latest year-over-year growth (none: no comparable year)"}
     r = with_figure.row(with_figure.height - 1, named=True)
-    return {"value": float(r["growth"]), "label": f"Year-over-year growth, {r['period_label']}", "unit": "growth"}
+    return _growth(r["growth"], f"Year-over-year growth, {r['period_label']}", r["base"])
 
 
 def growth_figure(growth: pl.DataFrame, *, year: int) -> dict[str, Any]:
     """The year-over-year growth of one calendar year (null when absent)."""
     rows = growth.filter(pl.col("period_start").dt.year() == year)
     value = rows["growth"][0] if rows.height else None
-    return {"value": None if value is None else float(value), "label": f"Year-over-year growth, {year}",
-            "unit": "growth"}
+    return _growth(value, f"Year-over-year growth, {year}", rows["base"][0] if rows.height and value is not None else None)
 
 
 def projection_figure(projection: pl.DataFrame, *, method: str | None = None) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from coopanalysis.core.periods import period_label
 from coopanalysis.publish.gate import Gate
 from coopanalysis.publish.growth import hide_cagr, hide_growth_tables
 from coopanalysis.reports import figures
-from coopanalysis.reports.params import check_suppress_below, check_top
+from coopanalysis.reports.params import check_suppress_below, check_top, chosen_year
 from coopanalysis.reports.pattern import growth_force, page_gate, shown_span
 from coopanalysis.reports.source import InputSummary, Source, load_source
 from coopanalysis.reports.yearly import (
@@ -52,9 +52,13 @@ class GrowthReport:
     latest_growth_figure: dict[str, Any]  # headline: the latest like-for-like growth
     projection_figure: dict[str, Any]  # headline: the run-rate year-end projection
 
-    def growth_figure(self, year: int) -> dict[str, Any]:
-        """Headline: the year-over-year growth of one calendar year (null when absent)."""
-        return figures.growth_figure(self.yearly, year=year)
+    def chosen_year(self, year: int = 0) -> int:
+        """`year`, or for 0 the latest full calendar year of the selection (`params.chosen_year`)."""
+        return chosen_year(year, self.yearly)
+
+    def growth_figure(self, year: int = 0) -> dict[str, Any]:
+        """Headline: the year-over-year growth of one calendar year (0: the latest full year; null when absent)."""
+        return figures.growth_figure(self.yearly, year=self.chosen_year(year))
 
 
 def growth_report(
@@ -67,6 +71,7 @@ def growth_report(
     period: str = "quarter",
     top: int = 10,
     suppress_below: int = 0,
+    mapping: str = "",
 ) -> GrowthReport:
     """Growth report frames: yearly like-for-like growth in total and by platform, agency and crime
     type (the `top` agencies by requests), period-over-period growth of the total, CAGR by each
@@ -77,7 +82,7 @@ def growth_report(
     check_top(top)
     k = check_suppress_below(suppress_below)
     src = load_source(data, start=start, end=end, platforms=platforms, agencies=agencies, period=period,
-                      suppress_below=k)
+                      suppress_below=k, mapping=mapping)
     lazy = _log_frames(src, period=period, top=top) if src.requests is not None else _series_frames(src)
     yearly, yearly_by, period_df, cagr_by, projection, cagr, inputs = _collect(*lazy)
     if k > 1:

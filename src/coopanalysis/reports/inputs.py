@@ -26,6 +26,7 @@ from coopanalysis.reports.params import (
     check_names,
     check_range,
     parse_date_parameter,
+    platform_names,
 )
 from coopanalysis.transforms.volumes import filter_requests
 
@@ -73,16 +74,22 @@ def select_requests(
     """Check the report parameters, load the request log `data` (validated), and select the rows.
 
     `data` is a path (CSV, Parquet file or hive folder, XLSX) absolute or relative to the project's
-    data/ folder; "" means the bundled synthetic sample. Raises ParameterError with the valid values.
+    data/ folder; "" means the bundled synthetic sample. `mapping` is a TOML file mapping the log's
+    headers and values onto the canonical ones (found like `data`; "" for none). Platform names go
+    through the loader's normaliser ("telegram", "텔레그램" → "Telegram"). Raises ParameterError with
+    the valid values.
     """
     if not isinstance(data, str):
         raise ParameterError(f"data must be a path written as text, not {data!r}")
     check_choice("period", period, PERIODS)
     first, last = parse_date_parameter("start", start), parse_date_parameter("end", end)
     check_range(first, last)
+    if not isinstance(mapping, str):
+        raise ParameterError(f"mapping must be the path of a mapping file (TOML) written as text, not {mapping!r}")
+    platforms = platform_names("platforms", platforms)
     path = paths.resolve_data_path(data) if data else paths.SAMPLE_REQUESTS
     # Validate once: the kept rows go to a Parquet cache that every later step of the report reads.
-    load = load_requests(path, mapping=mapping or None).kept_on_disk()
+    load = load_requests(path, mapping=paths.resolve_data_path(mapping) if mapping else None).kept_on_disk()
     load.summary()  # parse errors surface here, with the file named
     facts = load.data.select(
         pl.col("platform").unique().sort().implode().alias("platforms"),
@@ -136,7 +143,7 @@ def select_series(
     path = paths.resolve_data_path(data) if data else paths.KNPA_SERIES
     series = load_knpa_series(path)
     valid = series.counts.select(pl.col("provider").unique().sort()).collect().to_series().to_list()
-    chosen = check_names("providers", providers, valid)
+    chosen = check_names("providers", platform_names("providers", providers), valid)
     cond = pl.lit(True)
     if first:
         cond &= pl.col("period_start") >= first

@@ -82,6 +82,7 @@ def outcome_report(
     period: str = "quarter",
     suppress_below: int = 0,
     as_of: str = "",
+    mapping: str = "",
 ) -> OutcomeReport:
     """Case-outcome report frames from a request log: answered share (total, by platform, by
     platform and period, by crime type, with Wilson intervals), Kaplan–Meier time to response by
@@ -101,7 +102,7 @@ def outcome_report(
             "responses or case outcomes per request"
         )
     src = load_source(data, start=start, end=end, platforms=platforms, agencies=agencies, period=period,
-                      suppress_below=k)
+                      suppress_below=k, mapping=mapping)
     latest = src.load.data.select(as_of_date(src.load.data)).collect().item()
     given = parse_date_parameter("as_of", as_of)
     if given is not None and latest is not None and given < latest:

@@ -8,10 +8,13 @@ and lists the valid values, before any data is read or drawn.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Sequence
 
-from coopanalysis.errors import ParameterError
+import polars as pl
 
+from coopanalysis.core.names import PLATFORM_NAMES, platform_name
+from coopanalysis.errors import ParameterError
 
 def parse_date_parameter(name: str, value: object) -> dt.date | None:
     """A date parameter written as "YYYY-MM-DD" (or "" for "from the data")."""
@@ -40,9 +43,49 @@ def check_names(name: str, value: object, valid: Sequence[str]) -> list[str]:
     unknown = [v for v in value if v not in valid]
     if unknown:
         raise ParameterError(
-            f"{name}: unknown {', '.join(map(repr, unknown))}. Valid values: {', '.join(map(repr, sorted(valid)))}"
+            f"{name}: unknown {', '.join(map(repr, unknown))}{did_you_mean(unknown, valid)}. "
+            f"Valid values: {', '.join(map(repr, sorted(valid)))}"
         )
     return list(value)
+
+
+def did_you_mean(unknown: Sequence[str], valid: Sequence[str]) -> str:
+    """' (did you mean Telegram?)' naming the closest valid spelling of each unknown name (ignoring
+    case); '' when none is close."""
+    lower = {v.lower(): v for v in valid}
+    matches = (difflib.get_close_matches(u.strip().lower(), lower, n=1, cutoff=0.8) for u in unknown)
+    close = [lower[m[0]] for m in matches if m]
+    return f" (did you mean {', '.join(dict.fromkeys(close))}?)" if close else ""
+
+
+def platform_names(name: str, value: object, *, registered_only: bool = False) -> list[str]:
+    """A list of platform names in the reports' spelling ("telegram", "텔레그램" → "Telegram": the loader's
+    normaliser); other names are kept as written, for the data to judge. With `registered_only`
+    (the batch, before any data is read), a name not registered but close to a registered one
+    ("Telegarm") stops with "did you mean Telegram"."""
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ParameterError(f"{name} must be a list of names such as ['Telegram', 'Google'], not {value!r}")
+    names = [platform_name(v) for v in value]
+    registered = sorted(set(PLATFORM_NAMES.values()))
+    typos = [n for n in names if n not in registered and did_you_mean([n], registered)] if registered_only else []
+    if typos:
+        raise ParameterError(f"{name}: unknown {', '.join(map(repr, typos))}{did_you_mean(typos, registered)}")
+    return list(dict.fromkeys(names))
+
+
+def chosen_year(year: object, yearly: pl.DataFrame) -> int:
+    """The year a growth page reports on: `year` when given (a whole number other than 0), else the latest
+    full calendar year of the `yearly` rows (period_start, period_end), else their latest year (this year
+    when there are none)."""
+    if isinstance(year, bool) or not isinstance(year, int) or (year != 0 and not 1900 <= year <= 2200):
+        raise ParameterError(f"year must be a calendar year such as 2023 (0 for the latest full year), not {year!r}")
+    if year:
+        return year
+    full = yearly.filter((pl.col("period_start").dt.ordinal_day() == 1) & (pl.col("period_end").dt.month() == 12)
+                         & (pl.col("period_end").dt.day() == 31)
+                         & (pl.col("period_start").dt.year() == pl.col("period_end").dt.year()))
+    rows = full if full.height else yearly
+    return int(rows["period_start"].dt.year().max()) if rows.height else dt.date.today().year
 
 
 def check_choice(name: str, value: object, valid: Sequence[str]) -> str:

@@ -24,6 +24,9 @@ from coopanalysis.reports import inputs
 from coopanalysis.reports.params import check_choice
 from coopanalysis.transforms.volumes import filter_requests
 
+SYNTHETIC_PREFIX = "SYN-"
+"""How `coopanalysis synth` begins every request id (data/README.md): a log holding one is synthetic."""
+
 ALL_PUBLISHED = "all overseas IT companies"
 """The published series' provider selected when a report on it names no platform."""
 
@@ -47,6 +50,7 @@ class InputSummary:
     period: str
     suppress_below: int = 0  # counts below this are hidden (0: nothing hidden)
     extent: tuple[dt.date, dt.date] | None = None  # first and last day of the whole input (every platform)
+    synthetic: bool = False  # a generated log (its request ids start with SYNTHETIC_PREFIX): not real figures
 
     @property
     def is_empty(self) -> bool:
@@ -74,22 +78,26 @@ class Source:
 
 
 def load_source(data: str, *, start: str, end: str, platforms: Sequence[str], agencies: Sequence[str],
-                period: str, suppress_below: int = 0) -> Source:
-    """Check the selection parameters and load `data`: a request log, or the published KNPA series
-    (by file name). Raises ParameterError with the valid values."""
+                period: str, suppress_below: int = 0, mapping: str = "") -> Source:
+    """Check the selection parameters and load `data`: a request log (its headers and values mapped by
+    the TOML file `mapping`, if any), or the published KNPA series (by file name). Raises
+    ParameterError with the valid values."""
     if is_request_log(data):
         return _log_source(data, start=start, end=end, platforms=platforms, agencies=agencies, period=period,
-                           suppress_below=suppress_below)
+                           suppress_below=suppress_below, mapping=mapping)
     if agencies:
         raise ParameterError("agencies: the published series is not broken down by agency; leave agencies empty")
+    if mapping:
+        raise ParameterError("mapping: the published series is read as published; leave mapping empty")
     check_choice("period", period, PERIODS)
     return _series_source(data, start=start, end=end, platforms=platforms, suppress_below=suppress_below)
 
 
 def _log_source(data: str, *, start: str, end: str, platforms: Sequence[str], agencies: Sequence[str],
-                period: str, suppress_below: int) -> Source:
+                period: str, suppress_below: int, mapping: str = "") -> Source:
     """A request log: the selected rows, and the chosen platforms' and agencies' rows of every date."""
-    sel = inputs.select_requests(data, start=start, end=end, platforms=platforms, agencies=agencies, period=period)
+    sel = inputs.select_requests(data, start=start, end=end, platforms=platforms, agencies=agencies, period=period,
+                                 mapping=mapping)
     summary = sel.load.summary()
     log = filter_requests(sel.load.data, platforms=sel.platforms, agencies=sel.agencies)
     info = InputSummary(
@@ -98,6 +106,7 @@ def _log_source(data: str, *, start: str, end: str, platforms: Sequence[str], ag
         selected=sel.rows, start=sel.start, end=sel.end, platforms=sel.platforms, agencies=sel.agencies,
         available_platforms=[p for p in sel.available_platforms if p is not None], period=period,
         suppress_below=suppress_below, extent=_extent(sel.load.data, "requested_on", "requested_on"),
+        synthetic=is_synthetic(sel.load.data),
     )
     return Source(info, log, sel.requests, None, sel.load)
 
@@ -129,3 +138,10 @@ def _extent(lf: pl.LazyFrame, first: str, last: str) -> tuple[dt.date, dt.date] 
     """The first and last day the rows of `lf` cover (None when it has none)."""
     low, high = lf.select(pl.col(first).min().alias("_first"), pl.col(last).max().alias("_last")).collect().row(0)
     return None if low is None else (low, high)
+
+
+def is_synthetic(lf: pl.LazyFrame) -> bool:
+    """Whether a request log holds a generated request (`request_id` starting with SYNTHETIC_PREFIX)."""
+    if "request_id" not in lf.collect_schema().names():
+        return False
+    return bool(lf.select(pl.col("request_id").str.starts_with(SYNTHETIC_PREFIX).any()).collect().item())

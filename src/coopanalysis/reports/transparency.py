@@ -29,6 +29,7 @@ from coopanalysis.publish.transparency import (
     hide_position,
     hide_small,
 )
+from coopanalysis.reports.citations import Citation, press_sources, provider_sources
 from coopanalysis.reports.params import (
     check_names,
     check_range,
@@ -139,6 +140,9 @@ class TransparencyReport:
     phases: pl.DataFrame  # `telegram_phase_summary`: before / after
     reconciliation: pl.DataFrame  # `reconcile_yearly` against the KNPA's yearly requests
     reconciliation_figure: dict[str, Any]  # headline: providers' count as a share of the agency's
+    country_name: str = ""  # the country as readers know it ("South Korea" for KR)
+    sources: tuple[Citation, ...] = ()  # the providers' reports read (their PROVENANCE.md)
+    agency_sources: tuple[Citation, ...] = ()  # the press reports of the agency's figures
 
 
 def reconciliation_figure(reconciliation: pl.DataFrame) -> dict[str, Any]:
@@ -204,4 +208,13 @@ def transparency_report(
         phases=hide_small(phases, threshold=k, by=["phase"]),
         reconciliation=reconciliation,
         reconciliation_figure=reconciliation_figure(reconciliation),
+        country_name=country_name(sel.country), sources=tuple(provider_sources(sel.data_dir)),
+        agency_sources=tuple(press_sources(platforms=["all overseas IT companies"])),
     )
+
+
+def country_name(code: str) -> str:
+    """The name of ISO alpha-2 `code` in the bundled reference ("KR" → "South Korea"); the code when unknown."""
+    from coopanalysis.io.countries import country_name as name
+
+    return name(code)

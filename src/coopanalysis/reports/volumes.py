@@ -70,6 +70,7 @@ def volume_report(
     period: str = "month",
     top: int = 10,
     suppress_below: int = 0,
+    mapping: str = "",
 ) -> VolumeReport:
     """Check the parameters, load `data` (request log, or the published KNPA series) and collect
     the frames of the request_volumes report. Raises ParameterError with the valid values.
@@ -80,7 +81,7 @@ def volume_report(
     check_top(top)
     k = check_suppress_below(suppress_below)
     src = load_source(data, start=start, end=end, platforms=platforms, agencies=agencies, period=period,
-                      suppress_below=k)
+                      suppress_below=k, mapping=mapping)
     lazy = _log_frames(src, period=period, top=top if k <= 1 else 2**31) if src.requests is not None \
         else _series_frames(src)
     frames, inputs = _collect(*lazy)

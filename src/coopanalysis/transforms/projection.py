@@ -122,7 +122,7 @@ def project_run_rate(lf: pl.LazyFrame, *, year: int, as_of: dt.date, by: Sequenc
         unit = "months" if g.select(_is_month(pl.col("period_start"), pl.col("period_end")).all()).item() else "spans"
         what = f"the {g.height} {unit} observed" + (f" and the months of {len(earlier)} earlier full years"
                                                    if earlier else "")
-        basis = f"{days} days observed, scaled to {year_days}; " + _dispersion_text(fit, what)
+        basis = f"{days} {'day' if days == 1 else 'days'} observed, scaled to {year_days}; " + _dispersion_text(fit, what)
         rows.append(_row(key if by else (), by, year=year, as_of=as_of, observed=int(g["requests"].sum()), fit=fit,
                          method="run_rate", basis=basis))
     return _result(rows, by, lf)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from coopanalysis.core.names import label
+from coopanalysis.core.names import CODE_LABELS, code_labels, label
 from coopanalysis.present.charts.theme import MAX_ROWS, platform_scale
 
 PERCENT = ".1%"
@@ -22,10 +22,19 @@ LONG_LABEL_LIMIT = 300
 
 CODE_FIELDS = ("crime_type", "case_outcome", "channel", "response")
 """Fields whose values are snake_case codes ("suspended_untraceable"): axes and legends show them
-with spaces ("suspended untraceable"); the data keep the codes."""
+in the words of `core.names.CODE_LABELS` ("threats and stalking"); the data keep the codes."""
 
-READABLE_LABEL = "replace(datum.label, /_/g, ' ')"
-"""Vega expression an axis or legend uses to show a code with spaces."""
+def _code_words() -> str:
+    """Every registered code → its words (`core.names.CODE_LABELS`), as a Vega object literal."""
+    import json
+
+    words = {code: text for table in CODE_LABELS.values() for code, text in table.items()}
+    return json.dumps(words, ensure_ascii=False)
+
+
+READABLE_LABEL = f"{_code_words()}[datum.label] || replace(datum.label, /_/g, ' ')"
+"""Vega expression an axis or legend uses to show a code as the words the tables use ("drug
+trafficking", "threats and stalking"); an unregistered code reads with spaces for underscores."""
 
 
 def title_of(column: str) -> str:
@@ -78,7 +87,8 @@ def readable(df: pl.DataFrame) -> pl.DataFrame:
     """`df` with a `<field>_text` column beside each code field it has ("suspended untraceable"
     beside "suspended_untraceable"), which tooltips show; a tooltip cannot reformat text itself."""
     codes = [f for f in CODE_FIELDS if f in df.columns]
-    return df.with_columns(pl.col(f).str.replace_all("_", " ").alias(f"{f}_text") for f in codes) if codes else df
+    words = lambda f: code_labels(f, pl.col(f)) if f in CODE_LABELS else pl.col(f).str.replace_all("_", " ")
+    return df.with_columns(words(f).alias(f"{f}_text") for f in codes) if codes else df
 
 
 def tip(field: str, kind: str, fmt: str | None = None) -> alt.Tooltip:

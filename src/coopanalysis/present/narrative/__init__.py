@@ -5,6 +5,7 @@ Every function returns plain text (no Markdown, no HTML); the notebook shows it 
 accepts an empty frame and then says that there is nothing to report, so a report on
 an empty selection still reads well.
 
+- :mod:`.template` — sentence templates with typed slots (`sentence`), the one way a sentence is written;
 - :mod:`.words` — numbers, shares, intervals, dates and hidden counts as words;
 - :mod:`.selection` — the input file and the selection;
 - :mod:`.volumes`, :mod:`.growth`, :mod:`.answers`, :mod:`.outcomes` — the sentences of each topic.
@@ -23,6 +24,7 @@ from coopanalysis.present.narrative.answers import (
 )
 from coopanalysis.present.narrative.growth import (
     cagr_sentence,
+    growth_range_sentence,
     growth_for_year,
     growth_sentence,
     latest_growth_sentence,
@@ -36,11 +38,11 @@ from coopanalysis.present.narrative.words import (
     change,
     count,
     date,
-    figure,
-    hidden_words,
     interval,
     join_names,
     share,
     signed,
+    slot,
     span,
 )
+from coopanalysis.present.narrative.template import Hidden, SentenceError, check_text, sentence

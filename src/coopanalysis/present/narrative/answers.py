@@ -7,15 +7,11 @@ from typing import Any
 
 import polars as pl
 
-from coopanalysis.present.narrative.words import (
-    count,
-    date,
-    figure,
-    interval,
-    join_names,
-    share,
-)
+from coopanalysis.present.narrative.template import sentence
+from coopanalysis.present.narrative.words import date, join_names, slot
 from coopanalysis.publish.disclosure import hidden_column
+
+WITHHELD_NOTE = "withheld to protect small counts"
 
 
 def answered_sentence(row: dict[str, Any], *, name: str | None = None) -> str:
@@ -23,18 +19,22 @@ def answered_sentence(row: dict[str, Any], *, name: str | None = None) -> str:
     `answered_share` frame (requests, answered, answered_share, ci_low, ci_high)."""
     who = name or row.get("platform") or "The platforms"
     if row["requests"] == 0:
-        return f"{who} received no requests in this selection."
+        return sentence("{who:name} received no requests in this selection.", who=who)
     if row["answered_share"] is None and row.get(hidden_column("answered")):
-        return (f"{who} received {figure(row, 'requests')} requests; how many were answered is withheld "
-                f"to protect small counts.")
-    return (f"{who} answered {count(row['answered'])} of {count(row['requests'])} requests "
-            f"({share(row['answered_share'])}, 95% CI {interval(row['ci_low'], row['ci_high'])}).")
+        return sentence("{who:name} received {n:count/request}; how many were answered is withheld to protect "
+                        "small counts.", who=who, n=slot(row, "requests"))
+    if row["answered_share"] is None:
+        return sentence("{who:name} received {n:count/request}; there is no answered share.", who=who,
+                        n=slot(row, "requests"))
+    return sentence("{who:name} answered {answered:count} of {requests:count/request} ({p:share}, 95% CI {ci:interval}).",
+                    who=who, answered=row["answered"], requests=row["requests"], p=row["answered_share"],
+                    ci=(row["ci_low"], row["ci_high"]))
 
 
 def answered_sentences(by_platform: pl.DataFrame, *, limit: int = 3) -> str:
     """Answered share of the `limit` platforms answering least often (lowest share first)."""
     if by_platform.height == 0:
-        return "No requests, so no answered share."
+        return "No platform received a request in this selection."
     rows = by_platform.sort(["answered_share", "platform"], nulls_last=True).head(limit)
     return " ".join(answered_sentence(r) for r in rows.iter_rows(named=True))
 
@@ -42,7 +42,7 @@ def answered_sentences(by_platform: pl.DataFrame, *, limit: int = 3) -> str:
 def answered_total_sentence(total: pl.DataFrame) -> str:
     """The answered share of all selected requests."""
     if total.height == 0 or total["requests"][0] == 0:
-        return "No requests, so no answered share."
+        return "There are no requests in this selection, so there is no answered share."
     return answered_sentence(total.row(0, named=True), name="The platforms together")
 
 
@@ -51,26 +51,34 @@ def response_time_sentence(summary: pl.DataFrame, *, name: str | None = None) ->
     45 days.' Input: a `response_time_summary` row (requests, responded, median_days, p90_days; under
     suppression a `curve_note` saying why there is no curve)."""
     if summary.height == 0 or summary["requests"][0] == 0:
-        return "No requests, so no time to response."
+        return "There are no requests in this selection, so there is no time to a response."
     r = summary.row(0, named=True)
-    who = f"requests to {name}" if name else "requests"
-    if r["requests"] is None:
+    to = f" to {name}" if name else ""
+    if r["requests"] is None and not (r.get("curve_note") or r.get(hidden_column("requests"))):
+        return "There are no requests in this selection, so there is no time to a response."
+    if r["requests"] is None and not r.get("curve_note"):
         return "Too few requests to show how long a response took (withheld to protect small counts)."
     if r.get("curve_note"):
-        return f"How long a response took is withheld to protect small counts ({r['curve_note']})."
+        return sentence("How long a response took is withheld to protect small counts ({note:name}).",
+                        note=r["curve_note"])
     if r["median_days"] is None:
-        how_many = (f" ({count(r['responded'])} of {count(r['requests'])} had a reply: data, a refusal or no data)"
-                    if r["responded"] is not None else "")
-        return f"Fewer than half of the {who} had a reply by the censoring date{how_many}."
-    text = f"Of the {count(r['requests'])} {who}, half had a reply (data, a refusal or no data) {_within(r['median_days'])}"
+        how_many = "" if r["responded"] is None else sentence(
+            " ({responded:count} of {requests:count} had a reply: data, a refusal or no data)",
+            responded=r["responded"], requests=r["requests"])
+        return sentence("Fewer than half of the {n:count/request}{to:text} had a reply by the censoring date{how:text}.",
+                        n=r["requests"], to=to, how=how_many)
+    text = sentence("Of the {n:count/request}{to:text}, half had a reply (data, a refusal or no data) {within:text}",
+                    n=r["requests"], to=to, within=_within(r["median_days"]))
     if r["p90_days"] is None:
-        return text + "; fewer than 90% had one by the censoring date (Kaplan–Meier, requests without a reply censored)."
-    return text + f", 90% {_within(r['p90_days'])} (Kaplan–Meier, requests without a reply censored)."
+        return text + ("; by the censoring date fewer than 90% had one, so how long 90% took is not known "
+                       "(Kaplan–Meier, requests without a reply censored).")
+    return text + sentence(", 90% {within:text} (Kaplan–Meier, requests without a reply censored).",
+                           within=_within(r["p90_days"]))
 
 
 def _within(days: int) -> str:
-    """'within 12 days'; 'on the day of the request' for 0."""
-    return "on the day of the request" if days == 0 else f"within {count(days)} days"
+    """'within 12 days', 'within 1 day'; 'on the day of the request' for 0."""
+    return "on the day of the request" if days == 0 else sentence("within {days:count/day}", days=days)
 
 
 def censoring_sentence(as_of: dt.date | None, *, given: bool = False) -> str:
@@ -90,7 +98,7 @@ def incidence_sentence(incidence: pl.DataFrame, km: pl.DataFrame, *, day: int = 
     all requests (reply, days, incidence) and the `time_to_response` frame of the same requests (days,
     waiting); both as published (coarsened under suppression)."""
     if incidence.height == 0 or km.height == 0:
-        return "How the replies split between data and refusals is withheld or there are no requests."
+        return "There is no split of the replies by kind to show: no requests, or too few to show."
 
     def at(t: int | None) -> str:
         def value(df: pl.DataFrame, column: str) -> float | None:
@@ -99,8 +107,10 @@ def incidence_sentence(incidence: pl.DataFrame, km: pl.DataFrame, *, day: int = 
         data = value(incidence.filter(pl.col("reply") == "data"), "incidence")
         none = value(incidence.filter(pl.col("reply") == "no data"), "incidence")
         waiting = value(km, "waiting")
-        return (f"{share(data)} of the requests had data (disclosed or partial), {share(none)} a refusal or a no-data "
-                f"reply, and {share(waiting)} were still waiting")
+        # before the first reply of a kind its incidence is 0, and every request is still waiting
+        return sentence("{data:share} of the requests had data (disclosed or partial), {none:share} a refusal or a "
+                        "no-data reply, and {waiting:share} were still waiting", data=data or 0.0, none=none or 0.0,
+                        waiting=1.0 if waiting is None else waiting)
 
     last = int(min(incidence["days"].max(), km["days"].max()))
     text = f"By day {day}, {at(day)}" if day < last else ""
@@ -131,4 +141,5 @@ def _slowest(summary: pl.DataFrame) -> str:
         return (f"For {join_names(never['platform'].to_list())}, fewer than half of the requests ever had a response "
                 f"by the censoring date.")
     r = summary.sort(["median_days", "platform"], descending=[True, False]).row(0, named=True)
-    return f"{r['platform']} was slowest: half of its requests had a reply {_within(r['median_days'])}."
+    return sentence("{who:name} was slowest: half of its requests had a reply {within:text}.", who=r["platform"],
+                    within=_within(r["median_days"]))

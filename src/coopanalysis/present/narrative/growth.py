@@ -7,24 +7,41 @@ from typing import Any
 import polars as pl
 
 from coopanalysis.core.periods import is_full_year_span
-from coopanalysis.present.narrative.words import change, count, date, figure, signed
+from coopanalysis.present.narrative.template import sentence
+from coopanalysis.present.narrative.words import count, slot
+from coopanalysis.reports.figures import SMALL_BASE
 from coopanalysis.transforms.growth import TREND_OPPOSITE, TREND_OUTSIDE
+
+
+def _why(note: str | None, fallback: str) -> str:
+    """The reason after a 'No … figure for X': ': reason', or ' — withheld: …' when the reason has a colon."""
+    note = note or fallback
+    return f" — {note}" if ":" in note else f": {note}"
+
+
+def small_base_note(base: int | None) -> str:
+    """' (on a base of only 8 requests, a rate that says little)' when `base` < SMALL_BASE; else ''."""
+    if base is None or base >= SMALL_BASE:
+        return ""
+    return sentence(" (on a base of only {base:count/request}, a rate that says little)", base=base)
 
 
 def growth_sentence(row: dict[str, Any]) -> str:
     """One year-over-year comparison. Input: a row of a growth frame (period_start, period_end,
-    period_label, requests, base, growth, growth_note)."""
+    period_label, requests, base, growth, growth_note); a base below `SMALL_BASE` is flagged."""
     label = row.get("period_label") or str(row["period_start"].year)
     start, end = row["period_start"], row["period_end"]
-    full = is_full_year_span(start, end)
     if row["growth"] is None:
-        return f"No growth figure for {label}: {row['growth_note']}."
-    if full:
-        return (f"Requests {change(row['growth'])} in {start.year} over {start.year - 1} "
-                f"({count(row['requests'])} against {count(row['base'])}).")
-    return (f"From {date(start)} to {date(end)} there were {count(row['requests'])} requests against "
-            f"{count(row['base'])} in the same days of {start.year - 1}: requests {change(row['growth'])}, "
-            f"like for like.")
+        return sentence("No growth figure for {label:name}{why:text}.", label=label,
+                        why=_why(row["growth_note"], "no comparable span a year earlier"))
+    small = small_base_note(row["base"])
+    if is_full_year_span(start, end):
+        return sentence("Requests {g:change} in {year:year} over {before:year} ({n:count} against {base:count}){small:text}.",
+                        g=row["growth"], year=start.year, before=start.year - 1, n=row["requests"], base=row["base"],
+                        small=small)
+    return sentence("From {start:date} to {end:date} there were {n:count/request} against {base:count} in the same days "
+                    "of {before:year}: requests {g:change}, like for like{small:text}.", start=start, end=end,
+                    n=row["requests"], base=row["base"], before=start.year - 1, g=row["growth"], small=small)
 
 
 def latest_growth_sentence(growth: pl.DataFrame) -> str:
@@ -41,6 +58,27 @@ def latest_growth_sentence(growth: pl.DataFrame) -> str:
     if last["growth"] is None and last["period_start"] != latest["period_start"]:
         text += " " + growth_sentence(last)
     return text
+
+
+def growth_range_sentence(growth: pl.DataFrame) -> str:
+    """The highest and the lowest year-over-year growth of a growth frame, each with the counts it
+    compares ('Year over year, growth was highest in 2021 (+68.9%: 12,771 against 7,560) and lowest in
+    2022 (−20.4%: 10,166 against 12,771).'); the one comparison when there is one. Small bases flagged."""
+    rows = growth.filter(pl.col("growth").is_not_null()) if growth.height else growth
+    if rows.height == 0:
+        return "No period in this selection has the same span a year earlier to compare with."
+    if rows.height == 1:
+        return growth_sentence(rows.row(0, named=True))
+    ordered = rows.sort(["growth", "period_start"], descending=[True, False])
+    high, low = ordered.row(0, named=True), ordered.row(ordered.height - 1, named=True)
+
+    def part(r: dict[str, Any]) -> str:
+        return sentence("{label:name}, at {g:signed} ({n:count} against {base:count}{small:text})", label=r["period_label"],
+                        g=r["growth"], n=r["requests"], base=r["base"], small=small_base_note(r["base"]).replace(
+                            " (on a base", "; on a base").removesuffix(")"))
+
+    return sentence("Year over year, growth was highest in {high:name}, and lowest in {low:name}.", high=part(high),
+                    low=part(low))
 
 
 def growth_for_year(growth: pl.DataFrame, year: int) -> str:
@@ -65,8 +103,12 @@ def _falls_text(r: dict[str, Any]) -> str:
     if peak is None or not falls or peak >= r["last_year"]:
         return ""
     since = r["last_year"] - peak
-    which = f"each of the {_word(since)} years" if falls == since else f"{_word(falls)} of the {_word(since)} years"
-    return f" Requests peaked in {peak} and fell in {which} since; the average hides that."
+    if since == 1:
+        which = "the year"
+    else:
+        which = f"each of the {_word(since)} years" if falls == since else f"{_word(falls)} of the {_word(since)} years"
+    return sentence(" Requests peaked in {peak:year} and fell in {which:name} since; the average hides that.",
+                    peak=peak, which=which)
 
 
 def _trend_text(r: dict[str, Any]) -> str:
@@ -74,9 +116,10 @@ def _trend_text(r: dict[str, Any]) -> str:
     if "trend_years" not in r:
         return ""
     if r.get("trend") is None:
-        return f" No log-linear trend: {r['trend_note']}." if r.get("trend_note") else ""
-    text = (f" The log-linear trend through all {r['trend_years']} full years is {signed(r['trend'])} a year "
-            f"(95% CI {signed(r['trend_low'])} to {signed(r['trend_high'])}).")
+        return sentence(" No log-linear trend{why:text}.", why=_why(r["trend_note"], "")) if r.get("trend_note") else ""
+    text = sentence(" The log-linear trend through all {years:count/full year} is {t:signed} a year "
+                    "(95% CI {low:signed} to {high:signed}).", years=r["trend_years"], t=r["trend"],
+                    low=r["trend_low"], high=r["trend_high"])
     if r.get("trend_vs_cagr") == TREND_OUTSIDE:
         text += " The endpoints and the trend disagree: the compound rate lies outside the trend's interval."
     elif r.get("trend_vs_cagr") == TREND_OPPOSITE:
@@ -95,10 +138,13 @@ def cagr_sentence(cagr: pl.DataFrame, *, name: str | None = None, column: str | 
     r = rows.row(0, named=True)
     who = f"requests to {name}" if name and column == "platform" else (f"requests by {name}" if name else "requests")
     if r["cagr"] is None:
-        return f"No average annual growth for {who}: {r['cagr_note']}." + _trend_text(r)
-    verb = "grew" if r["cagr"] >= 0 else "fell"
-    return (f"From {r['first_year']} to {r['last_year']} {who} {verb} {abs(r['cagr']) * 100:.1f}% a year on average "
-            f"(compound; {count(r['first_value'])} to {count(r['last_value'])})." + _falls_text(r) + _trend_text(r))
+        fallback = "no full calendar year in this selection" if r["first_year"] is None else "fewer than two full years"
+        return sentence("No average annual growth for {who:name}{why:text}.", who=who,
+                        why=_why(r["cagr_note"], fallback)) + _trend_text(r)
+    return sentence("From {first:year} to {last:year} {who:name} {verb:name} {g:rate} a year on average "
+                    "(compound; {a:count} to {b:count}){small:text}.", first=r["first_year"], last=r["last_year"],
+                    who=who, verb="grew" if r["cagr"] >= 0 else "fell", g=r["cagr"], a=r["first_value"],
+                    b=r["last_value"], small=small_base_note(r["first_value"])) + _falls_text(r) + _trend_text(r)
 
 
 def projection_sentence(projection: pl.DataFrame) -> str:
@@ -106,18 +152,27 @@ def projection_sentence(projection: pl.DataFrame) -> str:
     proj = projection.filter(pl.col("kind") == "projected")
     if proj.height == 0:
         return "The selection ends with a full calendar year (or holds none), so there is nothing to project."
-    parts = []
+    parts, methods = [], []
+    names = {"seasonal share": "by the seasonal model", "run rate": "at the run rate"}
     for r in proj.sort("method", descending=True).iter_rows(named=True):  # the seasonal model first
+        how = names.get(r["method"], f"by {r['method']}")
         if r["requests"] is None:
-            parts.append(f"by {r['method']}, withheld (it would give back a count below the disclosure threshold)")
+            parts.append(f"{how}, withheld (it would give back a count below the disclosure threshold)")
             continue
-        iv = "" if r["low"] is None or r["high"] is None else \
-            f"95% prediction interval {count(r['low'])}–{count(r['high'])}; "
-        parts.append(f"by {r['method']}, about {count(r['requests'])} ({iv}{r['basis']})")
+        if r["low"] is None or r["high"] is None:  # the basis says why there is no interval
+            parts.append(f"about {count(r['requests'])} {how}" + (f" ({r['basis']})" if r["basis"] else ""))
+            continue
+        parts.append(f"about {count(r['requests'])} {how} (95% prediction interval {count(r['low'])}–{count(r['high'])})")
+        if r["basis"]:
+            methods.append(f"Method of {how.split(' ', 1)[1]}: {r['basis']}.")
     first = proj.row(0, named=True)
     observed = projection.filter((pl.col("kind") == "observed") & (pl.col("year") == first["year"]))
-    so_far = f" from {figure(observed.row(0, named=True), 'requests')} by {date(first['period_end'])}" if observed.height else ""
-    return f"Projected requests for the whole of {first['year']}{so_far}: " + "; ".join(parts) + "."
+    so_far = sentence(" from {n:count} by {end:date}", n=slot(observed.row(0, named=True), "requests"),
+                      end=first["period_end"]) if observed.height else ""
+    text = sentence("Projected requests for the whole of {year:year}{so_far:text}: {parts:name}.", year=first["year"],
+                    so_far=so_far, parts="; ".join(parts))
+    # the method in a sentence of its own: the reader gets the figure first, the statistician the detail
+    return " ".join([text, *methods])
 
 
 def partial_year_sentence(yearly: pl.DataFrame) -> str:
@@ -128,5 +183,6 @@ def partial_year_sentence(yearly: pl.DataFrame) -> str:
     last = yearly.row(yearly.height - 1, named=True)
     start, end = last["period_start"], last["period_end"]
     if is_full_year_span(start, end):
-        return f"The selection ends with the full calendar year {start.year}; no partial year to compare."
+        return sentence("The selection ends with the full calendar year {year:year}; no partial year to compare.",
+                        year=start.year)
     return growth_sentence(last)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from coopanalysis.present.narrative.words import count, figure, interval, share
+from coopanalysis.core.names import code_label, plural_label
+from coopanalysis.present.narrative.template import capitalise, sentence
+from coopanalysis.present.narrative.words import slot
+from coopanalysis.publish.disclosure import hidden_column
 
 
 def funnel_sentence(funnel: pl.DataFrame, identified: pl.DataFrame | None = None) -> str:
@@ -17,19 +20,21 @@ def funnel_sentence(funnel: pl.DataFrame, identified: pl.DataFrame | None = None
     stage = {r["stage"]: r for r in funnel.iter_rows(named=True)}
     req = stage["requested"]["cases"]
     if req is None:
-        return f"Too few requests to show the funnel: {figure(stage['requested'], 'cases')}."
+        return sentence("Too few requests to show the funnel: {n:count/request}.", n=slot(stage["requested"], "cases"))
     if not req:
         return "No requests, so no funnel."
 
     def part(name: str) -> str:
         r = stage[name]
-        if r["cases"] is None:
-            return figure(r, "cases")
-        return f"{count(r['cases'])} ({share(r['share_of_requested'])} of all requests)"
+        n = slot(r, "cases")
+        if r["cases"] is None or r["share_of_requested"] is None:
+            return sentence("{n:count} {v:were}", n=n, v=n)
+        return sentence("{n:count} ({p:share} of all requests) {v:were}", n=n, p=r["share_of_requested"], v=n)
 
-    text = (f"Of {count(req)} requests, {part('answered')} were answered with data; {part('suspect identified')} "
-            f"were answered and led to an identified suspect, and {part('arrested')} were answered and led to "
-            f"an arrest.")
+    text = sentence("Of {n:count/request}, {answered:text} answered with data; {identified:text} answered and led to an "
+                    "identified suspect, and {arrested:text} answered and led to an arrest (the last two stages count "
+                    "only answered requests; the outcome mix counts every case, answered or not).", n=req,
+                    answered=part("answered"), identified=part("suspect identified"), arrested=part("arrested"))
     return text + (" " + identified_sentence(identified) if identified is not None and identified.height else "")
 
 
@@ -40,11 +45,15 @@ def identified_sentence(identified: pl.DataFrame) -> str:
     if not r["requests"]:
         return ""
     if r["identified_share"] is None:
-        return (f"Counting every request, answered or not, {figure(r, 'identified')} led to an identified suspect "
-                f"(withheld to protect small counts).")
-    return (f"Counting every request, answered or not, {count(r['identified'])} "
-            f"({share(r['identified_share'])} of all {count(r['requests'])} requests, 95% CI "
-            f"{interval(r['ci_low'], r['ci_high'])}) led to an identified suspect.")
+        shown = slot(r, "identified")
+        if shown is None:
+            return ""
+        return sentence("Counting every request, answered or not, {n:count} led to an identified suspect"
+                        "{why:text}.", n=shown,
+                        why=" (the share is withheld to protect small counts)" if r.get(hidden_column("identified")) else "")
+    return sentence("Counting every request, answered or not, {n:count} ({p:share} of all {total:count/request}, "
+                    "95% CI {ci:interval}) led to an identified suspect.", n=r["identified"], p=r["identified_share"],
+                    total=r["requests"], ci=(r["ci_low"], r["ci_high"]))
 
 
 def untraceable_sentence(df: pl.DataFrame, *, min_requests: int = 20) -> str:
@@ -52,15 +61,19 @@ def untraceable_sentence(df: pl.DataFrame, *, min_requests: int = 20) -> str:
     with at least `min_requests` requests): how often their cases ended suspended as untraceable."""
     usable = df.filter(pl.col("requests") >= min_requests)
     if usable.height == 0:
-        return f"No platform has {min_requests} or more requests in this selection, too few to compare."
+        if any(c.endswith("_hidden") for c in df.columns):  # under suppression a platform with a hidden share is left out
+            return sentence("No platform whose shares are shown has {k:count/request} or more; the platforms left out "
+                            "have their answered or suspended share withheld to protect small counts.", k=min_requests)
+        return sentence("No platform has {k:count/request} or more in this selection, too few to compare.",
+                        k=min_requests)
     low = usable.sort(["answered_share", "platform"]).row(0, named=True)
     high = usable.sort(["answered_share", "platform"], descending=[True, False]).row(0, named=True)
 
     def about(r: dict) -> str:
-        return (f"{r['platform']} answered {share(r['answered_share'])} of its requests and "
-                f"{share(r['suspended_share'])} of its cases (open ones included) were suspended because the suspect "
-                f"could not be traced "
-                f"(95% CI {interval(r['suspended_ci_low'], r['suspended_ci_high'])})")
+        return sentence("{who:name} answered {a:share} of its requests and {s:share} of its cases (open ones included) "
+                        "were suspended because the suspect could not be traced (95% CI {ci:interval})",
+                        who=r["platform"], a=r["answered_share"], s=r["suspended_share"],
+                        ci=(r["suspended_ci_low"], r["suspended_ci_high"]))
 
     if low["platform"] == high["platform"]:
         return about(low) + "."
@@ -72,19 +85,26 @@ def outcome_sentence(mix: pl.DataFrame, *, outcome: str = "suspended_untraceable
     base named: the group's cases, those still open included (and how many of them are open)."""
     by = mix.columns[0]
     rows = mix.filter(pl.col("case_outcome") == outcome)
-    what = outcome.replace("_", " ")
+    what = code_label("case_outcome", outcome)
     if rows.height == 0:
-        return f"No case in this selection ended {what}."
+        return sentence("No case in this selection ended {what:name}.", what=what)
     rows = rows.filter(pl.col("share").is_not_null())
     if rows.height == 0:
-        return f"How many cases ended {what} is withheld to protect small counts."
+        return sentence("How many cases ended {what:name} is withheld to protect small counts.", what=what)
     r = rows.sort(["share", by], descending=[True, False]).row(0, named=True)
     group = mix.filter(pl.col(by) == r[by])
-    open_share = group.filter(pl.col("case_outcome") == "open")["share"]
-    still_open = (f" ({share(open_share[0])} of them)" if open_share.len() and open_share[0] is not None else "")
-    return (f"{what.capitalize()} was most common for {by.replace('_', ' ')} {str(r[by]).replace('_', ' ')}: "
-            f"{count(r['cases'])} cases, {share(r['share'])} of all its cases; that base includes the cases still "
-            f"open{still_open}, which may yet end {what}.")
+    opened = group.filter(pl.col("case_outcome") == "open")
+    if opened.height == 0:
+        base = "; none of its cases is still open."
+    elif opened["share"][0] is None:
+        base = sentence("; that base includes the cases still open (their number is withheld to protect small counts), "
+                        "which may yet end {what:name}.", what=what)
+    else:
+        base = sentence("; that base includes the cases still open ({p:share} of them), which may yet end {what:name}.",
+                        p=opened["share"][0], what=what)
+    return sentence("{group:name} has the highest share of cases {what:name} among {by:name}: {n:count/case}, "
+                    "{p:share} of all its cases{base:text}", what=what, by=plural_label(by).lower(),
+                    group=capitalise(code_label(by, r[by])), n=r["cases"], p=r["share"], base=base)
 
 
 def cohort_sentence(by_year: pl.DataFrame) -> str:
@@ -100,8 +120,10 @@ def cohort_sentence(by_year: pl.DataFrame) -> str:
     shown |= {y: 0.0 for y in years if y not in has_open}  # no open case that year: 0% (not a hidden count)
     last, first = years[-1], years[0]
     if last not in shown:
-        return f"How many of the cases of {last}'s requests are still open is withheld to protect small counts."
-    earlier = f" ({share(shown[first])} for {first})" if first != last and first in shown else ""
-    return (f"Of the requests made in {last}, {share(shown[last])} of the cases are still open{earlier}: each year's "
-            f"outcome shares are of all that year's cases, open ones included, so the shares of recent years are not "
-            f"final.")
+        return sentence("How many of the cases of {last:year}'s requests are still open is withheld to protect small "
+                        "counts.", last=last)
+    earlier = sentence(" ({p:share} for {first:year})", p=shown[first], first=first) \
+        if first != last and first in shown else ""
+    return sentence("Of the requests made in {last:year}, {p:share} of the cases are still open{earlier:text}: each "
+                    "year's outcome shares are of all that year's cases, open ones included, so the shares of recent "
+                    "years are not final.", last=last, p=shown[last], earlier=earlier)

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+from coopanalysis.present.narrative.template import Hidden, sentence
 from coopanalysis.present.narrative.words import count, date, join_names
 from coopanalysis.reports.source import InputSummary
 
 
 def input_summary(info: InputSummary) -> str:
     """Rows read / kept / rejected of the input file, with the reasons for rejected rows."""
-    rows = "rows" if info.kind == "request log" else "published figures"
-    text = (
-        f"Read {count(info.rows_read)} {rows} from {info.file_name} ({info.kind}): "
-        f"{count(info.rows_kept)} kept, {count(info.rows_rejected)} "
-        f"{'rejected' if info.kind == 'request log' else 'set aside'}."
-    )
+    noun = "row" if info.kind == "request log" else "published figure"
+    text = sentence("Read {n:count/" + noun + "} from {file:name} ({kind:name}): {kept:count} kept, {rejected:count} "
+                    "{how:name}.", n=info.rows_read, file=info.file_name, kind=info.kind, kept=info.rows_kept,
+                    rejected=info.rows_rejected, how="rejected" if info.kind == "request log" else "set aside")
     if info.rejected_by_reason:
         reasons = "; ".join(f"{reason.replace('_', ' ')}: {count(n)}" for reason, n in info.rejected_by_reason.items())
         text += f" By reason — {reasons}."
@@ -29,9 +28,10 @@ def selection_sentence(info: InputSummary) -> str:
     span = f"from {date(info.start)} to {date(info.end)}"
     if info.is_empty:
         return empty_selection(info)
-    what = "requests" if info.kind == "request log" else "requests in the published figures"
-    n = f"fewer than {info.suppress_below}" if info.selected_hidden else count(info.selected)
-    return f"This report covers {n} {what} to {who}{by} {span}."
+    what = "" if info.kind == "request log" else " in the published figures"
+    n = Hidden(f"<{info.suppress_below}") if info.selected_hidden else info.selected
+    return sentence("This report covers {n:count/request}{what:text} to {who:name}{by:text} {span:name}.", n=n,
+                    what=what, who=who, by=by, span=span)
 
 
 def empty_selection(info: InputSummary) -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from coopanalysis.present.narrative.words import count, figure, share, span
+from coopanalysis.core.names import code_label, plural_label
+from coopanalysis.present.narrative.template import sentence
+from coopanalysis.present.narrative.words import slot, span
 
 
 def volumes_sentence(volumes: pl.DataFrame, by_platform: pl.DataFrame, by_period: pl.DataFrame | None = None) -> str:
@@ -20,9 +22,11 @@ def volumes_sentence(volumes: pl.DataFrame, by_platform: pl.DataFrame, by_period
         return "There are no requests to count in this selection, or too few to show."
     top = by_period.sort(["requests", "period_start"], descending=[True, False], nulls_last=True).row(0, named=True)
     lead = by_platform.sort(["requests", "platform"], descending=[True, False], nulls_last=True).row(0, named=True)
-    text = f"The busiest period was {span(top['period_start'], top['period_end'])}, with {count(top['requests'])} requests."
-    if by_platform.height > 1 and lead["requests"] is not None:
-        text += f" {lead['platform']} received the most: {count(lead['requests'])} ({share(lead['share'])} of all)."
+    text = sentence("The busiest period was {when:name}, with {n:count/request}.",
+                    when=span(top["period_start"], top["period_end"]), n=top["requests"])
+    if by_platform.height > 1 and lead["requests"] is not None and lead["share"] is not None:
+        text += sentence(" {who:name} received the most: {n:count} ({p:share} of all).", who=lead["platform"],
+                         n=lead["requests"], p=lead["share"])
     return text
 
 
@@ -32,5 +36,7 @@ def top_sentence(top: pl.DataFrame, *, column: str = "agency") -> str:
         return "No agency figures for this selection." if column == "agency" else "No figures for this selection."
     first = top.row(0, named=True)
     if first["requests"] is None:
-        return f"Every {column.replace('_', ' ')} sent {figure(first, 'requests')} requests in this selection."
-    return f"{first[column]} sent the most requests: {count(first['requests'])} ({share(first['share'])} of the selection)."
+        return sentence("Every one of the {who:name} sent {n:count/request} in this selection.",
+                        who=plural_label(column).lower(), n=slot(first, "requests"))
+    return sentence("{who:name} sent the most requests: {n:count} ({p:share} of the selection).",
+                    who=code_label(column, first[column], capital=True), n=first["requests"], p=first["share"])

@@ -6,7 +6,8 @@ import datetime as dt
 import math
 from typing import Any
 
-from coopanalysis.publish.disclosure import WITHHELD, hidden_column
+from coopanalysis.present.narrative.template import Hidden
+from coopanalysis.publish.disclosure import hidden_column
 
 
 def count(n: int | float | None) -> str:
@@ -25,18 +26,11 @@ def share(p: float | None) -> str:
     return f"{p * 100:.1f}%"
 
 
-def hidden_words(label: str) -> str:
-    """The words for a hidden count in a sentence: "<10" → "fewer than 10", "withheld" → "a withheld number"."""
-    if label.startswith("<"):
-        return f"fewer than {label[1:]}"
-    return "a withheld number" if label == WITHHELD else label
-
-
-def figure(row: dict[str, Any], column: str) -> str:
-    """A count from a row of a report frame, as words: '1,234', or 'fewer than 10' / 'a withheld
-    number' where the count is hidden (see `coopanalysis.publish.disclosure`)."""
+def slot(row: dict[str, Any], column: str) -> Any:
+    """A count of a report row for a sentence slot: the count, or `Hidden("<10")` where it is hidden
+    (a template writes it "fewer than 10"), or None when the row has none."""
     label = row.get(hidden_column(column))
-    return hidden_words(label) if label else count(row.get(column))
+    return Hidden(label) if label else row.get(column)
 
 
 def interval(low: float | None, high: float | None) -> str:
