@@ -13,7 +13,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "coopanalysis"
 
-LAYERS = ("base", "core", "io", "synth", "transforms", "publish", "reports", "present", "html", "batch", "cli")
+LAYERS = ("base", "core", "io", "synth", "transforms", "publish", "reports", "present", "html", "batch", "explore", "cli")
 """Lowest first. A module may import its own layer and the layers before it, never one after it.
 `base` is errors, paths and start-up; `synth` makes test logs from core and io and nothing above
 it may import it (only the command line does)."""
