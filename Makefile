@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: report test test-all lab sample bench clean system-deps
+.PHONY: report test test-all lab sample bench clean system-deps wheelhouse
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ sample: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/transforms.py --rows 1000000
 	$(BIN)/python benchmarks/batch.py
+
+# An offline install bundle for networks without the package index (Linux and Windows x86-64,
+# Python 3.11 and 3.12): dist/wheelhouse/, to carry over and run install.sh / install.ps1 there.
+wheelhouse: $(STAMP)
+	$(BIN)/python packaging/wheelhouse.py --out dist/wheelhouse
 
 clean:
 	rm -rf reports .pytest_cache
