@@ -141,6 +141,9 @@ def test_the_bundled_shared_folder_passes_its_audit_over_every_page(shared_folde
     assert {c.measure for c in counts} == {"requests", "answered"}
     assert cli_main(["audit", str(shared_folder), "--leaks-only"]) == 0
     assert "7 page(s)" in capsys.readouterr().out
+    # the index of a shared run names each page by what it covers, and marks the synthetic ones
+    index = (shared_folder / "index.html").read_text("utf-8")
+    assert "All platforms, 2020–2025: requests and growth" in index and index.count("Synthetic data") >= 6
 
 
 def _months(start: dt.date, end: dt.date) -> list[dt.date]:

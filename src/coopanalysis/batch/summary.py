@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from coopanalysis.batch import outputs
-from coopanalysis.batch.jobs import ReportResult, now_iso
+from coopanalysis.batch.jobs import ReportResult, job_files, now_iso
 from coopanalysis.batch.plan import Plan, PlannedReport
 
 INTERRUPTED = "interrupted: the run was stopped before this report finished"
@@ -108,11 +108,10 @@ def page_summary(planned: PlannedReport, r: ReportResult) -> dict[str, Any]:
     description and whether it is synthetic; {} when the notebook recorded none or the report failed."""
     from coopanalysis.html.page import read_page_facts
 
-    notebook = r.outputs.get("notebook") if r.status == "ok" else None
-    if not notebook or planned.job is None:
+    if r.status != "ok" or planned.job is None:
         return {}
-    try:
-        facts = read_page_facts(Path(planned.job.out_dir) / notebook)
+    try:  # the executed notebook: in the output folder, or in the private folder of a shared report
+        facts = read_page_facts(job_files(planned.job)["notebook"])
     except Exception:  # noqa: BLE001 -- an unreadable notebook leaves the index as it was, not the run failed
         return {}
     return {k: facts[k] for k in ("title", "description", "synthetic") if k in facts}
