@@ -294,7 +294,11 @@ def test_request_rejects_follow_the_contract(mixed_csv: Path) -> None:
     rejects = load_requests(mixed_csv, today=TODAY).rejects
     assert rejects.schema == pl.Schema(REJECTS_SCHEMA)
     assert rejects["line"].to_list() == sorted(rejects["line"].to_list())
-    assert all(REASONS[r] == m for r, m in rejects.select("reason", "message").iter_rows())
+    from coopanalysis.io.rejects import value_hint
+
+    for reason, column, message in rejects.select("reason", "column", "message").iter_rows():
+        hint = value_hint(column) if reason == "value_not_allowed" else None
+        assert message == (REASONS[reason] + (f": {hint}" if hint else "")), (reason, column, message)
 
 
 def test_published_series_sets_facts_aside_as_rejects_with_their_lines() -> None:
