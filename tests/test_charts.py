@@ -394,3 +394,32 @@ def test_code_values_read_as_words_on_axes_and_legends() -> None:
     assert values[0]["case_outcome"] == "suspended_untraceable"  # the data keep the code
     by_platform = charts.chart_outcome_mix(mix.rename({"crime_type": "platform"}), by="platform").to_dict()
     assert "axis" not in by_platform["encoding"]["y"]  # platform names are shown as written
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def test_no_two_colours_of_a_palette_are_hard_to_tell_apart() -> None:
+    """Seoul and Daegu were drawn in #228833 and #117733, one green to a reader: every pair of
+    category colours, and of platform colours, is at least 40 apart in RGB (Euclidean; those two were 24)."""
+    from coopanalysis.core.names import PLATFORM_COLOURS
+    from coopanalysis.present.charts.theme import CATEGORY_PALETTE
+
+    for palette in (CATEGORY_PALETTE, tuple(PLATFORM_COLOURS.values())):
+        close = [(a, b) for i, a in enumerate(palette) for b in palette[i + 1:]
+                 if sum((x - y) ** 2 for x, y in zip(_rgb(a), _rgb(b), strict=True)) ** 0.5 < 40]
+        assert close == []
+
+
+def test_the_share_by_crime_type_axis_shows_the_spread_of_the_shares() -> None:
+    import polars as pl
+    import vl_convert
+
+    from coopanalysis.present import charts
+
+    df = pl.DataFrame({"crime_type": ["fraud", "hacking"], "requests": [1000, 1000], "answered": [820, 870],
+                       "answered_share": [0.82, 0.87], "ci_low": [0.80, 0.85], "ci_high": [0.84, 0.89]})
+    svg = vl_convert.vegalite_to_svg(charts.chart_share_by(df).to_json())
+    ticks = [float(t.rstrip("%")) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg) if t.endswith("%")]
+    assert 75 <= min(ticks) and max(ticks) <= 95 and len(ticks) >= 4  # a 0-100% axis hid an 82-87% spread

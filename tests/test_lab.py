@@ -204,7 +204,12 @@ def test_report_charts_draw_in_jupyterlab(lab, browser_context, executed, name: 
         assert shown, f"{name}: no tooltip on chart {index}"
         values = page.locator(f"{TOOLTIP_SELECTOR} td.value").all_inner_texts()
         assert any(shown_in_data(v, data_rows(specs[index])) for v in values), (name, index, shown)
-        assert errors == [], errors
+        # ipywidgets' JupyterLab manager (installed for coopanalysis.explore) reads the kernel of a
+        # notebook opened with none, as these are (notebook_starts_kernel = False), and throws this one
+        # error into the console; it draws nothing and breaks nothing on the page (its open issue
+        # jupyter-widgets/ipywidgets#3970). Every other error still fails the test.
+        known = "Cannot read properties of null (reading 'kernel')"
+        assert [e for e in errors if e != known] == [], errors
     finally:
         page.close()
     assert blocked == [], f"JupyterLab tried to reach {blocked}"

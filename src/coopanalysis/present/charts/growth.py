@@ -115,9 +115,9 @@ def chart_projection(df: pl.DataFrame, *, title: str | None = None) -> alt.Layer
                  alt.Tooltip("requests:Q", title=title_of("projected"), format=",.0f"),
                  tip("low", "Q", ",.0f"), tip("high", "Q", ",.0f"), *[tip(c, "N") for c in present_columns(df, "basis")]]
     projected = base.transform_filter("datum.kind === 'projected'")
-    interval = projected.mark_rule(strokeWidth=2.5).encode(x=year, y="low:Q", y2="high:Q", color=colour,
+    interval = projected.mark_rule(strokeWidth=4).encode(x=year, y="low:Q", y2="high:Q", color=colour,
                                                          tooltip=proj_tips)
-    point = projected.mark_point(shape="diamond", size=120, filled=True).encode(
+    point = projected.mark_point(shape="diamond", size=300, filled=True, stroke="white", strokeWidth=1).encode(
         x=year, y="requests:Q", color=colour, tooltip=proj_tips
     )
     return alt.layer(observed, interval, point).properties(

@@ -90,14 +90,16 @@ def chart_share_by(df: pl.DataFrame, *, by: str = "crime_type", title: str | Non
               axis=code_axis(by))
     base = alt.Chart(readable(df)).encode(y=y, tooltip=tips)
     colour = colour_for(df, by) if by in ("platform", "provider") else alt.value(CATEGORY_PALETTE[0])
+    # the axis spans the intervals, not 0-100%: an 82-87% spread must be visible (points, not bars)
     rules = base.mark_rule(strokeWidth=2).encode(
-        x=alt.X("ci_low:Q", title=title_of("answered_share"), scale=alt.Scale(domain=[0, 1]),
+        x=alt.X("ci_low:Q", title=title_of("answered_share"), scale=alt.Scale(zero=False, nice=True),
                 axis=alt.Axis(format="%")),
         x2="ci_high:Q", color=colour,
     )
     points = base.mark_point(filled=True, size=60).encode(x="answered_share:Q", color=colour)
     return alt.layer(rules, points).properties(
-        title=title_params(title or f"{title_of('answered_share')} by {title_of(by).lower()}", "With 95% Wilson interval."),
+        title=title_params(title or f"{title_of('answered_share')} by {title_of(by).lower()}",
+                           "With 95% Wilson interval. The axis does not start at 0%."),
         height=alt.Step(22),
     )
 

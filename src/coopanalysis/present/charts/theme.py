@@ -16,11 +16,12 @@ FONT = '"Noto Sans CJK KR", "Noto Sans KR", "Apple SD Gothic Neo", "Malgun Gothi
 
 CATEGORY_PALETTE = (
     "#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#BBBBBB",
-    "#994F00", "#332288", "#117733", "#882255", "#44AA99",
+    "#994F00", "#332288", "#EE7733", "#882255", "#44AA99",
 )
-"""Paul Tol's colour-blind-safe 'bright' and 'muted' colours, for everything that is not a platform."""
+"""Paul Tol's colour-blind-safe 'bright' and 'muted' colours, for everything that is not a platform;
+muted green (#117733) gave way to vibrant orange, as it was hard to tell from bright green (#228833)."""
 
-_EXTRA_PLATFORM_COLOURS = ("#332288", "#44AA99", "#999933", "#6F4E37", "#117733")
+_EXTRA_PLATFORM_COLOURS = ("#332288", "#44AA99", "#999933", "#6F4E37", "#EE7733")
 """Colours for platforms not in PLATFORM_COLOURS, picked by a hash of the name: none close to a fixed one."""
 
 OUTCOME_COLOURS: dict[str, str] = {
