@@ -423,3 +423,15 @@ def test_the_share_by_crime_type_axis_shows_the_spread_of_the_shares() -> None:
     svg = vl_convert.vegalite_to_svg(charts.chart_share_by(df).to_json())
     ticks = [float(t.rstrip("%")) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg) if t.endswith("%")]
     assert 75 <= min(ticks) and max(ticks) <= 95 and len(ticks) >= 4  # a 0-100% axis hid an 82-87% spread
+
+
+def test_small_multiples_give_each_platform_its_own_scale_largest_first() -> None:
+    import vl_convert
+
+    spec = charts.chart_volumes_each(VOLUMES).to_dict()
+    assert spec["resolve"]["scale"]["y"] == "independent"
+    totals = VOLUMES.group_by("platform").agg(pl.col("requests").sum()).sort("requests", descending=True)
+    assert spec["facet"]["sort"] == totals["platform"].to_list()
+    svg = vl_convert.vegalite_to_svg(charts.chart_volumes_each(VOLUMES).to_json())
+    headers = [t for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg) if t in totals["platform"].to_list()]
+    assert headers == totals["platform"].to_list()  # one panel per platform, in that order

@@ -51,7 +51,7 @@ from coopanalysis.present.charts.theme import (
     platform_scale,
     theme_config,
 )
-from coopanalysis.present.charts.volumes import chart_top_agencies, chart_volumes
+from coopanalysis.present.charts.volumes import chart_top_agencies, chart_volumes, chart_volumes_each
 
 _check_columns = check_columns
 """Old private name, still imported by `present.transparency_charts`; goes once it uses `check_columns`."""
@@ -60,7 +60,7 @@ __all__ = [
     "CATEGORY_PALETTE", "CODE_FIELDS", "COUNT", "FONT", "GROWTH_DOMAIN", "LONG_LABEL_LIMIT", "MAX_ROWS",
     "OUTCOME_COLOURS", "PERCENT", "READABLE_LABEL", "SCATTER_HEIGHT", "SCATTER_WIDTH", "SMALL_MULTIPLES_FROM",
     "THEME_NAME", "chart_answered_share", "chart_funnel", "chart_growth", "chart_outcome_mix", "chart_projection",
-    "chart_share_by", "chart_time_to_response", "chart_top_agencies", "chart_untraceable", "chart_volumes",
+    "chart_share_by", "chart_time_to_response", "chart_top_agencies", "chart_untraceable", "chart_volumes", "chart_volumes_each",
     "check_columns", "enable_theme", "label_sides", "platform_color", "platform_colour", "platform_scale",
     "theme_config", "title_of",
 ]

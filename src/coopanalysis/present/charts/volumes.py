@@ -76,3 +76,26 @@ def chart_top_agencies(df: pl.DataFrame, *, column: str = "agency", title: str |
         x=alt.X("requests:Q", title=title_of("requests")),
         tooltip=[tip(column, "N"), tip("requests", "Q", COUNT), tip("share", "Q", PERCENT)],
     ).properties(title=title_params(title or f"{plural_label(column)} with the most requests"), height=alt.Step(20))
+
+
+def chart_volumes_each(df: pl.DataFrame, *, by: str = "platform", columns: int = 3,
+                       title: str | None = None) -> alt.FacetChart:
+    """The same requests per period, one small panel per `by` value on a scale of its own (largest
+    total first), so a platform with tens of requests is not squashed under one with thousands.
+    Input: a `count_requests` frame — period_start, period_end, `by`, requests."""
+    check_columns(df, "chart_volumes_each", "period_start", "period_end", "requests", by)
+    order = (df.group_by(by).agg(pl.col("requests").sum()).sort("requests", descending=True, nulls_last=True)
+             .get_column(by).to_list())
+    tips = [tip(by, "N"), tip("period_start", "T"), tip("period_end", "T"), tip("requests", "Q", COUNT)]
+    panel = alt.Chart(readable(df)).mark_line(point=alt.OverlayMarkDef(size=14, filled=True)).encode(
+        x=alt.X("period_start:T", title=None, axis=alt.Axis(format="%Y", labelOverlap=True, tickCount=6)),
+        y=alt.Y("requests:Q", title=None, axis=alt.Axis(format="~s", tickCount=4)),
+        color=colour_for(df, by, legend=False),
+        tooltip=tips,
+    ).properties(width=200, height=90)
+    return panel.facet(
+        facet=alt.Facet(f"{by}:N", sort=order, title=None, header=alt.Header(labelFontWeight="bold", labelFontSize=12)),
+        columns=columns,
+        title=title_params(title or f"{title_of('requests')} per period, each {title_of(by).lower()} on its own scale",
+                           "Each panel has its own vertical scale: compare shapes, not heights."),
+    ).resolve_scale(y="independent")
