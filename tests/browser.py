@@ -78,6 +78,32 @@ def open_offline(
             browser.close()
 
 
+@contextlib.contextmanager
+def lab_context(lab: dict, *, width: int = 1400, height: int = 1000) -> Iterator[tuple[object, list[str]]]:
+    """A headless Chromium context that may reach the JupyterLab server `lab` (its "base" URL and
+    "port") and nothing else; yields (context, blocked): every other URL it tried is in `blocked`."""
+    from playwright.sync_api import sync_playwright
+
+    blocked: list[str] = []
+    allowed = (f"{lab['base']}/", f"ws://127.0.0.1:{lab['port']}/", "data:", "blob:", "about:")
+
+    def route(r):
+        if r.request.url.startswith(allowed):
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": width, "height": height})
+            context.route("**/*", route)
+            yield context, blocked
+        finally:
+            browser.close()
+
+
 def wait_for_all_charts(page, *, timeout_ms: int = 15_000) -> bool:
     """Wait until every chart container holds an svg or canvas; True when they all do."""
     try:

@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from browser import CHROMIUM, CHROMIUM_ARGS
+from browser import lab_context
 from test_lab import LAB_SETTINGS, _free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -93,68 +93,51 @@ def _day(text: str) -> dt.date:
 
 
 def test_brush_and_click_reach_python_and_the_linked_views(lab) -> None:
-    from playwright.sync_api import sync_playwright
-
     from coopanalysis.explore.selection import Selection
     from coopanalysis.explore.sentences import view_sentences
     from coopanalysis.explore.tables import prepare
     from coopanalysis.explore.update import update
 
-    blocked: list[str] = []
-    allowed = (f"{lab['base']}/", f"ws://127.0.0.1:{lab['port']}/", "data:", "blob:", "about:")
-
-    def route(r):
-        if r.request.url.startswith(allowed):
-            r.continue_()
-        else:
-            blocked.append(r.request.url)
-            r.abort()
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with lab_context(lab, width=1500, height=1100) as (context, blocked):
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{lab['base']}/lab/tree/explore.ipynb?token={lab['token']}&reset", wait_until="domcontentloaded")
+        page.wait_for_selector(".jp-NotebookPanel .jp-Cell .jp-InputArea-editor", timeout=90_000)
+        page.wait_for_function("() => document.querySelector('.jp-Notebook-ExecutionIndicator')"
+                               " ?.getAttribute('data-status') === 'idle'", timeout=90_000)
+        page.wait_for_timeout(2_000)
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        said = page.locator(".coop-explore-selection")
         try:
-            page = browser.new_context(viewport={"width": 1500, "height": 1100}).new_page()
-            page.context.route("**/*", route)
-            errors: list[str] = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.goto(f"{lab['base']}/lab/tree/explore.ipynb?token={lab['token']}&reset", wait_until="domcontentloaded")
-            page.wait_for_selector(".jp-NotebookPanel .jp-Cell .jp-InputArea-editor", timeout=90_000)
-            page.wait_for_function("() => document.querySelector('.jp-Notebook-ExecutionIndicator')"
-                                   " ?.getAttribute('data-status') === 'idle'", timeout=90_000)
-            page.wait_for_timeout(2_000)
-            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-            said = page.locator(".coop-explore-selection")
-            try:
-                said.wait_for(timeout=90_000)
-            except Exception:
-                shown = page.locator(".jp-NotebookPanel").first.inner_text()
-                raise AssertionError(f"no dashboard in the notebook; it shows:\n{shown[-2000:]}") from None
-            chart = page.locator(".coop-explore .vega-embed svg").first
-            chart.wait_for(timeout=60_000)
-            whole = said.inner_text()
+            said.wait_for(timeout=90_000)
+        except Exception:
+            shown = page.locator(".jp-NotebookPanel").first.inner_text()
+            raise AssertionError(f"no dashboard in the notebook; it shows:\n{shown[-2000:]}") from None
+        chart = page.locator(".coop-explore .vega-embed svg").first
+        chart.wait_for(timeout=60_000)
+        whole = said.inner_text()
 
-            # click Telegram's bar in the platform chart
-            page.locator(".coop-explore .vega-embed").nth(1).locator('svg [aria-label*="Telegram"]').first.click()
-            page.wait_for_function("() => document.querySelector('.coop-explore-selection').innerText"
-                                   ".includes('to Telegram from')", timeout=30_000)
-            # brush: drag across the middle of the plot
-            box = chart.bounding_box()  # title, plot (most of it), axis, and the legend on the right
-            y = box["y"] + box["height"] * 0.45
-            page.mouse.move(box["x"] + box["width"] * 0.3, y)
-            page.mouse.down()
-            page.mouse.move(box["x"] + box["width"] * 0.5, y, steps=10)
-            page.mouse.up()
-            page.wait_for_function("(w) => !document.querySelector('.coop-explore-selection').innerText.includes(w)",
-                                   arg="Telegram from 1 January 2020", timeout=30_000)
-            brushed = said.inner_text()
-            page.wait_for_timeout(500)
-            text = said.inner_text()
-            answered = page.locator(".coop-explore-answered").inner_text()
-            top = page.locator(".coop-explore-top_agencies").inner_text()
-            assert errors == [], errors
-        finally:
-            browser.close()
+        # click Telegram's bar in the platform chart
+        page.locator(".coop-explore .vega-embed").nth(1).locator('svg [aria-label*="Telegram"]').first.click()
+        page.wait_for_function("() => document.querySelector('.coop-explore-selection').innerText"
+                               ".includes('to Telegram from')", timeout=30_000)
+        # brush: drag across the middle of the plot
+        box = chart.bounding_box()  # title, plot (most of it), axis, and the legend on the right
+        y = box["y"] + box["height"] * 0.45
+        page.mouse.move(box["x"] + box["width"] * 0.3, y)
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] * 0.5, y, steps=10)
+        page.mouse.up()
+        page.wait_for_function("(w) => !document.querySelector('.coop-explore-selection').innerText.includes(w)",
+                               arg="Telegram from 1 January 2020", timeout=30_000)
+        brushed = said.inner_text()
+        page.wait_for_timeout(500)
+        text = said.inner_text()
+        answered = page.locator(".coop-explore-answered").inner_text()
+        top = page.locator(".coop-explore-top_agencies").inner_text()
+        assert errors == [], errors
 
     m = SAID.search(text)
     assert m, text

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import CHROMIUM, CHROMIUM_ARGS, TOOLTIP_SELECTOR
+from browser import TOOLTIP_SELECTOR, lab_context
 from test_reports_browser import REPORTS, _run_batch, chart_specs, data_rows, shown_in_data
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -121,26 +121,8 @@ def lab(tmp_path_factory, executed) -> Iterator[dict]:
 @pytest.fixture(scope="module")
 def browser_context(lab) -> Iterator[tuple[object, list[str]]]:
     """A headless Chromium context that reaches the lab server only; yields (context, blocked)."""
-    from playwright.sync_api import sync_playwright
-
-    blocked: list[str] = []
-    allowed = (f"{lab['base']}/", f"ws://127.0.0.1:{lab['port']}/", "data:", "blob:", "about:")
-
-    def route(r):
-        if r.request.url.startswith(allowed):
-            r.continue_()
-        else:
-            blocked.append(r.request.url)
-            r.abort()
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1400, "height": 1000})
-            context.route("**/*", route)
-            yield context, blocked
-        finally:
-            browser.close()
+    with lab_context(lab) as found:
+        yield found
 
 
 def _marks(spec) -> set[str]:
