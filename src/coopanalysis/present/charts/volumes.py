@@ -88,11 +88,13 @@ def chart_volumes_each(df: pl.DataFrame, *, by: str = "platform", columns: int =
              .get_column(by).to_list())
     tips = [tip(by, "N"), tip("period_start", "T"), tip("period_end", "T"), tip("requests", "Q", COUNT)]
     panel = alt.Chart(readable(df)).mark_line(point=alt.OverlayMarkDef(size=14, filled=True)).encode(
-        x=alt.X("period_start:T", title=None, axis=alt.Axis(format="%Y", labelOverlap=True, tickCount=6)),
-        y=alt.Y("requests:Q", title=None, axis=alt.Axis(format="~s", tickCount=4)),
+        # every other year and three values up the side: a small panel's labels stay apart
+        x=alt.X("period_start:T", title=None,
+                axis=alt.Axis(format="%Y", labelOverlap=True, tickCount={"interval": "year", "step": 2})),
+        y=alt.Y("requests:Q", title=None, axis=alt.Axis(format="~s", tickCount=3, labelOverlap=True)),
         color=colour_for(df, by, legend=False),
         tooltip=tips,
-    ).properties(width=200, height=90)
+    ).properties(width=220, height=110)
     return panel.facet(
         facet=alt.Facet(f"{by}:N", sort=order, title=None, header=alt.Header(labelFontWeight="bold", labelFontSize=12)),
         columns=columns,
