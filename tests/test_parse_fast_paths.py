@@ -1,6 +1,6 @@
 """The native expressions of `io.parse` on the values a log holds: dates (the ISO fast path and the
-regex that reads every other form give the same date, or null) and platform names (the same
-names as `core.names.canonical_platform`)."""
+regex that reads every other form give the same date, or null) and `core.names.canonical_platform`,
+the one native platform normaliser the loaders and the registry share."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import polars as pl
 import pytest
 
 from coopanalysis.core import names
-from coopanalysis.io.parse import _parse_date_text, canonical_platform, parse_date
+from coopanalysis.core.names import canonical_platform
+from coopanalysis.io.parse import _parse_date_text, parse_date
 
 CASES: list[tuple[str | None, str | None]] = [
     ('2021-03-04', '2021-03-04'),

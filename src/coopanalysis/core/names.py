@@ -73,17 +73,21 @@ PLATFORM_COLOURS: dict[str, str] = {
 """Paul Tol's colour-blind-safe palette, fixed per platform so a platform looks the same everywhere."""
 
 
-def _canonical_platform_batch(values: pl.Series) -> pl.Series:
-    text = values.cast(pl.String).str.strip_chars()
-    return text.str.to_lowercase().replace_strict(PLATFORM_NAMES, default=text, return_dtype=pl.String)
+_WHOLE = "\x00"
+"""Put around a name so that a literal replacement matches the whole name only (`canonical_platform`)."""
 
 
 def canonical_platform(raw: pl.Expr) -> pl.Expr:
-    """The reports' spelling of a platform name ("telegram " → "Telegram"); unknown names kept as written.
-
-    Applied batch by batch: `replace_strict` has no streaming kernel in polars 2.1, and as a plain
-    expression it would make the engine gather every row of a log before mapping the names."""
-    return raw.map_batches(_canonical_platform_batch, return_dtype=pl.String, is_elementwise=True)
+    """The reports' spelling of a platform name ("telegram " → "Telegram"); unknown names kept as
+    written (stripped). A native expression, which the streaming engine runs batch by batch without
+    Python: a known name (lower-cased, `PLATFORM_NAMES`) is wrapped in `_WHOLE` and replaced
+    literally (`str.replace_many`; `replace` and `replace_strict` would make the engine gather every
+    row of a log first)."""
+    text = raw.cast(pl.String).str.strip_chars()
+    lower = text.str.to_lowercase()
+    whole = pl.concat_str(pl.lit(_WHOLE), lower, pl.lit(_WHOLE))
+    mapped = whole.str.replace_many([f"{_WHOLE}{k}{_WHOLE}" for k in PLATFORM_NAMES], list(PLATFORM_NAMES.values()))
+    return pl.when(lower.is_in(list(PLATFORM_NAMES))).then(mapped).otherwise(text)
 
 
 def platform_name(text: str) -> str:

@@ -11,7 +11,6 @@ import re
 
 import polars as pl
 
-from coopanalysis.core.names import PLATFORM_NAMES
 
 _DATE_PARTS = r"^\s*(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})"
 
@@ -122,23 +121,6 @@ def parse_share(raw: pl.Expr, *, percent: bool = False) -> pl.Expr:
 def normalise_token(raw: pl.Expr) -> pl.Expr:
     """Lower-case snake token for enum values: " Suspect identified " → "suspect_identified"."""
     return raw.cast(pl.String).str.strip_chars().str.to_lowercase().str.replace_all(r"[\s\-]+", "_")
-
-
-_WHOLE = "\x00"
-"""Put around a name so that a literal replacement matches the whole name only (`canonical_platform`)."""
-
-
-def canonical_platform(raw: pl.Expr) -> pl.Expr:
-    """`core.names.canonical_platform` as a native expression, which the streaming engine runs
-    batch by batch without Python: "telegram " → "Telegram"; unknown names kept as written
-    (stripped). A known name (lower-cased, `core.names.PLATFORM_NAMES`) is wrapped in `_WHOLE` and
-    replaced literally (`str.replace_many`; `replace` and `replace_strict` would make the engine
-    gather every row of a log first)."""
-    text = raw.cast(pl.String).str.strip_chars()
-    lower = text.str.to_lowercase()
-    whole = pl.concat_str(pl.lit(_WHOLE), lower, pl.lit(_WHOLE))
-    mapped = whole.str.replace_many([f"{_WHOLE}{k}{_WHOLE}" for k in PLATFORM_NAMES], list(PLATFORM_NAMES.values()))
-    return pl.when(lower.is_in(list(PLATFORM_NAMES))).then(mapped).otherwise(text)
 
 
 def blank_to_null(raw: pl.Expr) -> pl.Expr:

@@ -16,9 +16,9 @@ import dataframely as dy
 import polars as pl
 
 from coopanalysis.core import schema as S
+from coopanalysis.core.names import canonical_platform
 from coopanalysis.io.parse import (
     blank_to_null,
-    canonical_platform,
     normalise_token,
     parse_count,
     parse_date,
