@@ -76,7 +76,7 @@ def chart_country_ranking(df: pl.DataFrame, *, provider: str, highlight: str | N
     colour = alt.condition(
         alt.datum.country == (highlight or ""), alt.value(CATEGORY_PALETTE[1]), alt.value(CATEGORY_PALETTE[0])
     )
-    from coopanalysis.reports.transparency import country_name
+    from coopanalysis.io.countries import country_name
 
     df = df.with_columns(country_name=pl.col("country").map_elements(country_name, return_dtype=pl.String))
     return alt.Chart(df).mark_bar().encode(

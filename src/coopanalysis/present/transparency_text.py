@@ -13,16 +13,10 @@ import datetime as dt
 import polars as pl
 
 from coopanalysis.core.names import agency_scope
+from coopanalysis.io.countries import country_name
 from coopanalysis.present.narrative.template import Hidden, sentence
 from coopanalysis.publish.disclosure import hidden_column
 from coopanalysis.transforms.reconcile import SCOPE_NOTE, reconciliation_summary
-
-
-def _country(code: str) -> str:
-    """A requesting country as a reader reads it ("KR" → "South Korea"); a name stays itself."""
-    from coopanalysis.reports.transparency import country_name
-
-    return country_name(code) if len(code) == 2 and code.isupper() else code
 
 
 def covered_span(periods: pl.DataFrame | None, *, provider: str, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
@@ -48,21 +42,21 @@ def ranking_sentence(position: dict, *, start: dt.date, end: dt.date, periods: p
     hidden = position.get(hidden_column("requests"))
     if hidden:
         return sentence("Between {first:date} and {last:date}, {country:name} sent {provider:name} {n:count/request}.",
-                        first=first, last=last, country=_country(country), provider=provider, n=Hidden(hidden))
+                        first=first, last=last, country=country_name(country), provider=provider, n=Hidden(hidden))
     if position["rank"] is None:
         return sentence("{provider:name} reports no requests from {country:name} between {first:date} and {last:date}.",
-                        provider=provider, country=_country(country), first=first, last=last)
+                        provider=provider, country=country_name(country), first=first, last=last)
     whose = "" if (first, last) == (start, end) and periods is None else f" (the periods of {provider}'s reports)"
     return sentence("Between {first:date} and {last:date}{whose:text}, {country:name} sent {provider:name} "
                     "{n:count/request}, rank {rank:count} of {countries:count/requesting country}.",
-                    first=first, last=last, whose=whose, provider=provider, country=_country(country),
+                    first=first, last=last, whose=whose, provider=provider, country=country_name(country),
                     n=position["requests"], rank=position["rank"], countries=position["countries"])
 
 
 def telegram_sentence(phases: pl.DataFrame, *, country: str) -> str:
     """Telegram's fulfilled requests per 30 days before and after its late-2024 change, from
     `telegram_phase_summary` (withheld when a phase's count is hidden)."""
-    country = _country(country)
+    country = country_name(country)
     by_phase = {r["phase"]: r for r in phases.iter_rows(named=True)}
     if "after" not in by_phase or "before" not in by_phase:
         return sentence("Telegram's reports do not cover {country:name} both before and after late 2024.", country=country)
@@ -83,7 +77,7 @@ def telegram_sentence(phases: pl.DataFrame, *, country: str) -> str:
 def reconciliation_sentence(table: pl.DataFrame, *, country: str) -> str:
     """The latest year with both an agency figure and a provider total (`reconcile_yearly`), or
     that no year has both."""
-    country = _country(country)
+    country = country_name(country)
     s = reconciliation_summary(table)
     if s is None:
         return sentence("No year has both an agency figure and a full year of provider reports for {country:name}.",

@@ -20,6 +20,7 @@ import polars as pl
 
 from coopanalysis.core.names import platform_name
 from coopanalysis.errors import ParameterError
+from coopanalysis.io.countries import country_name
 from coopanalysis.io.published import knpa_yearly_requests
 from coopanalysis.io.transparency import load_transparency, validation_table
 from coopanalysis.paths import TRANSPARENCY_DIR, resolve_data_path
@@ -211,10 +212,3 @@ def transparency_report(
         country_name=country_name(sel.country), sources=tuple(provider_sources(sel.data_dir)),
         agency_sources=tuple(press_sources(platforms=["all overseas IT companies"])),
     )
-
-
-def country_name(code: str) -> str:
-    """The name of ISO alpha-2 `code` in the bundled reference ("KR" → "South Korea"); the code when unknown."""
-    from coopanalysis.io.countries import country_name as name
-
-    return name(code)
