@@ -43,6 +43,13 @@ def universe(info: InputSummary) -> Universe:
     return Universe(key, tuple(info.available_platforms), extent)
 
 
+def _group(df: pl.DataFrame) -> tuple[str | None, str | None]:
+    """The column a growth or CAGR frame is grouped by (platform, agency or crime type, or none), and
+    the split dimension it is (None for platform: platforms are a count's own field)."""
+    group = next((c for c in ("platform", *DIMENSIONS) if c in df.columns), None)
+    return group, group if group in DIMENSIONS else None
+
+
 class _Page:
     """Counts of one page of a request log or series report, clipped to its selection."""
 
@@ -84,24 +91,22 @@ class _Page:
         of the same group ("previous")."""
         yield from self.rows(df, where)
         before: dict[Any, dict] = {}
-        group = next((c for c in ("platform", *DIMENSIONS) if c in df.columns), None)
+        group, dim = _group(df)
         for r in sorted(df.iter_rows(named=True), key=lambda r: r["period_start"]):
-            key, previous = r.get(group) if group else None, before.get(r.get(group) if group else None)
-            before[key] = r
+            key = r.get(group) if group else None
+            previous, before[key] = before.get(key), r
             if base == "year":
                 span = (year_before(r["period_start"]), year_before(r["period_end"]))
             elif previous is not None:
                 span = (previous["period_start"], previous["period_end"])
             else:
                 continue
-            dim = group if group in DIMENSIONS else None
             yield self.one(*span, r["base"], r.get("base_hidden"), f"{where} (base)",
                            platform=r.get("platform"), dimension=dim, value_of=key if dim else None)
 
     def cagr(self, df: pl.DataFrame, where: str) -> Iterator[Count | None]:
         """The first and last full years a CAGR compares."""
-        group = next((c for c in ("platform", *DIMENSIONS) if c in df.columns), None)
-        dim = group if group in DIMENSIONS else None
+        group, dim = _group(df)
         for r in df.iter_rows(named=True):
             for side in ("first", "last"):
                 year = r.get(f"{side}_year")
