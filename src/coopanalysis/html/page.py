@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,19 @@ def load_notebook(executed: str | Path | Any) -> Any:
     return executed
 
 
+def mime_payloads(nb: str | Path | Any, mime: str) -> Iterator[Any]:
+    """The JSON payloads of `mime` a notebook's code cells displayed (a path or a node), in order."""
+    for cell in load_notebook(nb).get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        for output in cell.get("outputs", []):
+            if output.get("output_type") not in ("display_data", "execute_result"):
+                continue
+            payload = output.get("data", {}).get(mime)
+            if payload is not None:
+                yield json.loads(payload) if isinstance(payload, str) else payload
+
+
 def read_headlines(nb: str | Path | Any) -> dict[str, dict]:
     """Headline figures recorded by :func:`coopanalysis.present.display.headline` in an executed notebook.
 
@@ -44,22 +57,11 @@ def read_headlines(nb: str | Path | Any) -> dict[str, dict]:
     "interval"}}`` in the order they were displayed (a name displayed twice keeps its
     last value).
     """
-    node = load_notebook(nb)
     found: dict[str, dict] = {}
-    for cell in node.get("cells", []):
-        if cell.get("cell_type") != "code":
-            continue
-        for output in cell.get("outputs", []):
-            if output.get("output_type") not in ("display_data", "execute_result"):
-                continue
-            payload = output.get("data", {}).get(HEADLINE_MIME)
-            if payload is None:
-                continue
-            if isinstance(payload, str):
-                payload = json.loads(payload)
-            payload = dict(payload)
-            found.pop(payload["name"], None)
-            found[payload["name"]] = payload
+    for payload in mime_payloads(nb, HEADLINE_MIME):
+        payload = dict(payload)
+        found.pop(payload["name"], None)
+        found[payload["name"]] = payload
     return found
 
 
@@ -135,14 +137,8 @@ def read_ledgers(page: str | Path) -> list[Any]:
 
 def read_page_facts(nb: str | Path | Any) -> dict[str, Any]:
     """The page facts a notebook recorded (`present.display.page_facts`): the last one, or {}."""
-    node = load_notebook(nb)
-    found: dict[str, Any] = {}
-    for cell in node.get("cells", []):
-        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
-            payload = output.get("data", {}).get(PAGE_MIME)
-            if payload is not None:
-                found = json.loads(payload) if isinstance(payload, str) else dict(payload)
-    return found
+    found = list(mime_payloads(nb, PAGE_MIME))
+    return dict(found[-1]) if found else {}
 
 
 def sources_html(facts: Mapping[str, Any]) -> dict[str, str]:
