@@ -9,23 +9,14 @@ outside this machine: the chart's vega comes from vl-convert's bundle (JupyterCh
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import re
-import secrets
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import nbformat
 import pytest
 
 from browser import lab_context
-from test_lab import LAB_SETTINGS, _free_port
+from test_lab import serve_lab
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -47,45 +38,8 @@ def lab(tmp_path_factory) -> Iterator[dict]:
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(CELL)])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, root / "explore.ipynb")
-    (home / "config").mkdir()
-    (home / "config" / "jupyter_lab_config.py").write_text(LAB_CONFIG, encoding="utf-8")
-    for name, values in LAB_SETTINGS.items():
-        target = home / "settings" / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(values), encoding="utf-8")
-    port, token = _free_port(), secrets.token_hex(16)
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"), "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-           "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces")}
-    log_path = home / "lab.log"
-    log = log_path.open("w")
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("jupyter")), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-         f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={root}", *(["--allow-root"] if os.geteuid() == 0 else [])],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert server.poll() is None, f"jupyter lab exited:\n{log_path.read_text()[-3000:]}"
-            try:
-                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, f"jupyter lab did not answer:\n{log_path.read_text()[-3000:]}"
-            time.sleep(0.5)
-        yield {"base": base, "token": token, "port": port, "log": log_path}
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)  # the server and the kernel it started
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        log.close()
+    with serve_lab(home, root, LAB_CONFIG) as server:  # this notebook runs: its kernel starts
+        yield server
 
 
 def _day(text: str) -> dt.date:

@@ -11,6 +11,7 @@ live in that folder too, and it never looks for news or updates.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -59,17 +60,13 @@ def executed(tmp_path_factory) -> Path:
     return _run_batch(tmp_path_factory.mktemp("lab-batch")) / "executed"
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory, executed) -> Iterator[dict]:
-    """A JupyterLab server on 127.0.0.1 serving a folder with the executed notebooks."""
-    home = tmp_path_factory.mktemp("lab")
-    root = home / "root"
-    root.mkdir()
-    for name in REPORTS:
-        shutil.copy(executed / f"{name}.ipynb", root / f"{name}.ipynb")
-    config = home / "config"
-    config.mkdir()
-    (config / "jupyter_lab_config.py").write_text(LAB_CONFIG, encoding="utf-8")
+@contextlib.contextmanager
+def serve_lab(home: Path, root: Path, config: str) -> Iterator[dict]:
+    """A JupyterLab server on 127.0.0.1 (a free port, a token) serving `root`, with `config` as its
+    jupyter_lab_config.py and `LAB_SETTINGS`, everything else under `home`; yields its "base" URL,
+    "token", "port" and "log". Stopped with every kernel it started."""
+    (home / "config").mkdir()
+    (home / "config" / "jupyter_lab_config.py").write_text(config, encoding="utf-8")
     for name, values in LAB_SETTINGS.items():
         target = home / "settings" / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -77,7 +74,7 @@ def lab(tmp_path_factory, executed) -> Iterator[dict]:
     port, token = _free_port(), secrets.token_hex(16)
     env = {
         **os.environ,
-        "JUPYTER_CONFIG_DIR": str(config),
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
         "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
         "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
         "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
@@ -116,6 +113,18 @@ def lab(tmp_path_factory, executed) -> Iterator[dict]:
                 os.killpg(server.pid, signal.SIGKILL)
                 server.wait()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory, executed) -> Iterator[dict]:
+    """A JupyterLab server on 127.0.0.1 serving a folder with the executed notebooks."""
+    home = tmp_path_factory.mktemp("lab")
+    root = home / "root"
+    root.mkdir()
+    for name in REPORTS:
+        shutil.copy(executed / f"{name}.ipynb", root / f"{name}.ipynb")
+    with serve_lab(home, root, LAB_CONFIG) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
