@@ -23,9 +23,13 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:])")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
 
 
-def setup_report() -> None:
-    """Prepare a report notebook: enable the offline chart renderer and, when the project's
-    chart theme exists (``coopanalysis.present.charts.enable_theme``), the theme."""
+def setup_report(lang: str = "en") -> None:
+    """Prepare a report notebook: set the language every text of the page is written in
+    (``en`` or ``ko``, `coopanalysis.core.i18n`), enable the offline chart renderer and, when the
+    project's chart theme exists (``coopanalysis.present.charts.enable_theme``), the theme."""
+    from coopanalysis.core.i18n import use_language
+
+    use_language(lang)
     enable_offline_renderer()
     try:
         charts = importlib.import_module("coopanalysis.present.charts")
