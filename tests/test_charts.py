@@ -361,14 +361,45 @@ def test_untraceable_labels_never_overprint():
         "platform": ["Google", "Meta", "Apple", "Telegram"], "requests": [100, 90, 80, 10],
         "answered_share": [0.85, 0.86, 0.85, 0.10], "suspended_share": [0.12, 0.125, 0.121, 0.6],
     })
-    sides = charts.label_sides(close, by="platform", x="answered_share", y="suspended_share", y_max=1.0)
-    # Google right, Meta (same height) left, Apple has no room; Telegram far away keeps its label
-    assert sides == ["right", "left", None, "right"]
-    df = UNTRACEABLE
-    spec = charts.chart_untraceable(df).to_dict()
+    places = charts.placement.label_places(close, by="platform", x="answered_share", y="suspended_share",
+                                           y_max=1.0)
+    # Meta's point sits just right of Google's: Google's name goes left, Meta's right, and Apple,
+    # on top of both, gets the room above; Telegram, far away, keeps the first side tried
+    assert [p.side for p in places] == ["left", "right", "above", "right"]
+    # no two label boxes (6.5 px a character, 14 px a line, on the 480 x 300 plot) overlap
+    boxes = []
+    for name, place in zip(close["platform"], places):
+        px, py = place.x * 480, 300 - place.y * 300
+        w = len(name) * 6.5
+        left = {"right": px, "left": px - w}.get(place.side, px - w / 2)
+        boxes.append((left, py - 7, left + w, py + 7))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert a[2] < b[0] or a[0] > b[2] or a[3] < b[1] or a[1] > b[3], (a, b)
+    # Google's label ends left of its own circle (radius of 600 px^2 area: 13.8 px)
+    assert boxes[0][2] < 0.85 * 480 - 13.8
+    spec = charts.chart_untraceable(UNTRACEABLE).to_dict()
     texts = [u for u in _units(spec) if u["mark"]["type"] == "text"]
-    assert [t["transform"] for t in texts] == [[{"filter": "datum.label_side === 'right'"}],
-                                               [{"filter": "datum.label_side === 'left'"}]]
+    assert [t["transform"] for t in texts] == [[{"filter": f"datum.label_side === '{side}'"}]
+                                               for side in ("right", "left", "above", "below")]
+    assert {t["encoding"]["x"]["field"] for t in texts} == {"label_x"}
+
+
+def test_untraceable_axis_starts_below_the_lowest_answered_share():
+    df = UNTRACEABLE.with_columns(answered_share=pl.Series([0.92, 0.67]))  # Google, Telegram
+    spec = charts.chart_untraceable(df).to_dict()
+    rule = next(u for u in _units(spec) if u["mark"]["type"] == "rule")
+    assert _encoding(rule, spec)["x"]["scale"]["domain"] == [0.6, 1]
+    assert any("axis starts at 60%" in line for line in spec["title"]["subtitle"])
+
+
+def test_share_dot_plot_axis_stays_within_0_and_100_percent():
+    from coopanalysis.present.charts.outcomes import share_domain
+
+    assert share_domain(pl.DataFrame({"ci_low": [0.342, 0.61], "ci_high": [0.97, 1.0]})) == [0.3, 1.0]
+    assert share_domain(pl.DataFrame({"ci_low": [0.811], "ci_high": [0.889]})) == [0.8, 0.9]
+    assert share_domain(pl.DataFrame({"ci_low": [None], "ci_high": [None]}, schema={"ci_low": pl.Float64,
+                                                                                    "ci_high": pl.Float64})) == [0.0, 1.0]
 
 
 def test_top_agencies_title_is_plural():
@@ -435,3 +466,17 @@ def test_small_multiples_give_each_platform_its_own_scale_largest_first() -> Non
     svg = vl_convert.vegalite_to_svg(charts.chart_volumes_each(VOLUMES).to_json())
     headers = [t for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg) if t in totals["platform"].to_list()]
     assert headers == totals["platform"].to_list()  # one panel per platform, in that order
+
+
+def test_projection_year_labels_are_level_lines_never_slanted():
+    """A slanted "2025 so far" ran off the chart's left edge on a small log and read "far"."""
+    import vl_convert as vlc
+
+    df = pl.DataFrame({"year": [2025, 2025, 2025], "kind": ["observed", "projected", "projected"],
+                       "method": ["observed so far", "run rate", "seasonal share"],
+                       "requests": [10.0, 23.0, 23.0], "low": [None, 10.0, 11.0], "high": [None, 36.0, 35.0]})
+    spec = charts.chart_projection(df).to_dict()
+    axis = next(u for u in _units(spec) if u["mark"]["type"] == "bar")["encoding"]["x"]["axis"]
+    assert axis["labelAngle"] == 0 and "split(datum.label, ' ')" in axis["labelExpr"]
+    svg = vlc.vegalite_to_svg(spec)
+    assert all(word in svg for word in (">2025<", ">so<", ">far<", ">seasonal<", ">share<"))

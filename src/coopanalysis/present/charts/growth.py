@@ -102,7 +102,9 @@ def chart_projection(df: pl.DataFrame, *, title: str | None = None) -> alt.Layer
     )
     base = alt.Chart(readable(data))
     year = alt.X("column:O", title=title_of("year"), sort=alt.EncodingSortField("column_order", op="min"),
-                 axis=alt.Axis(labelAngle=-30))
+                 axis=alt.Axis(labelAngle=0, labelExpr="split(datum.label, ' ')", labelLineHeight=12))
+    # level labels, a word a line ("2025" / "seasonal" / "share"): a slanted label ran off the
+    # chart's edge on a small log and showed as "far" or "ate"
     methods = ["observed", "observed so far", "run rate", "seasonal share"]
     colours = ["#4477AA", "#A5C2E0", "#EE6677", "#228833"]
     colour = alt.Color("method:N", title=title_of("method"), scale=alt.Scale(domain=methods, range=colours))

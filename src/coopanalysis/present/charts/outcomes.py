@@ -24,9 +24,10 @@ from coopanalysis.present.charts.base import (
     title_params,
 )
 from coopanalysis.present.charts.placement import (
+    POINT_SIZE,
     SCATTER_HEIGHT,
     SCATTER_WIDTH,
-    label_sides,
+    label_places,
 )
 from coopanalysis.present.charts.theme import CATEGORY_PALETTE, OUTCOME_COLOURS
 from coopanalysis.transforms.outcomes import FUNNEL_STAGES, curve_by_day
@@ -80,6 +81,18 @@ def chart_answered_share(
     return alt.layer(bars, points).properties(title=title_params(heading, subtitle), height=280)
 
 
+def share_domain(df: pl.DataFrame, *, step: float = 0.05) -> list[float]:
+    """The answered-share axis of a dot plot: from the lowest interval bound to the highest, each
+    rounded out to `step` and kept within 0-100% (the axis never reads 105%)."""
+    lows = [v for v in df.get_column("ci_low").to_list() if v is not None]
+    highs = [v for v in df.get_column("ci_high").to_list() if v is not None]
+    if not lows or not highs:
+        return [0.0, 1.0]
+    low = max(0.0, math.floor(min(lows) / step) * step)
+    high = min(1.0, math.ceil(max(highs) / step) * step)
+    return [round(low, 4), round(high, 4) if high > low else round(low + step, 4)]
+
+
 def chart_share_by(df: pl.DataFrame, *, by: str = "crime_type", title: str | None = None) -> alt.LayerChart:
     """Answered share per category (points with 95% Wilson interval), sorted by share.
     Input: an `answered_share` frame by `by` — `by`, requests, answered, answered_share, ci_low, ci_high."""
@@ -92,8 +105,8 @@ def chart_share_by(df: pl.DataFrame, *, by: str = "crime_type", title: str | Non
     colour = colour_for(df, by) if by in ("platform", "provider") else alt.value(CATEGORY_PALETTE[0])
     # the axis spans the intervals, not 0-100%: an 82-87% spread must be visible (points, not bars)
     rules = base.mark_rule(strokeWidth=2).encode(
-        x=alt.X("ci_low:Q", title=title_of("answered_share"), scale=alt.Scale(zero=False, nice=True),
-                axis=alt.Axis(format="%")),
+        x=alt.X("ci_low:Q", title=title_of("answered_share"), scale=alt.Scale(domain=share_domain(df), nice=False),
+                axis=alt.Axis(format="%", tickCount=6, labelOverlap=True)),
         x2="ci_high:Q", color=colour,
     )
     points = base.mark_point(filled=True, size=60).encode(x="answered_share:Q", color=colour)
@@ -240,18 +253,26 @@ def chart_untraceable(df: pl.DataFrame, *, by: str = "platform", title: str | No
     """Share of cases suspended because the suspect could not be traced (y, with 95% interval)
     against the platform's answered share (x), one point per `by` value sized by requests.
     A point is labelled with its name only where the label does not run into another
-    (`label_sides`); the tooltip names every point. Input: an `untraceable_against_answered` frame."""
+    (`label_places`); the tooltip names every point. Input: an `untraceable_against_answered` frame."""
     check_columns(df, "chart_untraceable", by, "requests", "answered_share", "suspended_share",
                    "suspended_ci_low", "suspended_ci_high")
     y_max = max([v for v in df.get_column("suspended_ci_high").to_list() if v is not None] or [1.0])
     y_max = min(1.0, math.ceil(y_max * 10) / 10) if y_max > 0 else 1.0  # the axis reaches a round tenth
-    sides = label_sides(df, by=by, x="answered_share", y="suspended_share", y_max=y_max)
-    df = df.with_columns(label_side=pl.Series(sides, dtype=pl.String))
+    # the answered shares sit close together (67-92% on the bundled log): the x axis starts at the
+    # round tenth below the lowest, so the points spread out and their names find room
+    x_low = min([v for v in df.get_column("answered_share").to_list() if v is not None] or [0.0])
+    x_min = math.floor(x_low * 10) / 10 if x_low >= 0.3 else 0.0
+    places = label_places(df, by=by, x="answered_share", y="suspended_share", x_min=x_min, y_max=y_max)
+    df = df.with_columns(
+        label_side=pl.Series([p.side if p else None for p in places], dtype=pl.String),
+        label_x=pl.Series([p.x if p else None for p in places], dtype=pl.Float64),
+        label_y=pl.Series([p.y if p else None for p in places], dtype=pl.Float64),
+    )
     colour = colour_for(df, by)
     tips = [tip(by, "N"), tip("requests", "Q", COUNT), tip("answered_share", "Q", PERCENT),
             tip("suspended_share", "Q", PERCENT), tip("suspended_ci_low", "Q", PERCENT),
             tip("suspended_ci_high", "Q", PERCENT)]
-    x = alt.X("answered_share:Q", title=title_of("answered_share"), scale=alt.Scale(domain=[0, 1]),
+    x = alt.X("answered_share:Q", title=title_of("answered_share"), scale=alt.Scale(domain=[x_min, 1]),
               axis=alt.Axis(format="%"))
     base = alt.Chart(readable(df)).encode(x=x, color=colour, tooltip=tips)
     rules = base.mark_rule(strokeWidth=1.5).encode(
@@ -260,17 +281,19 @@ def chart_untraceable(df: pl.DataFrame, *, by: str = "platform", title: str | No
         y2="suspended_ci_high:Q",
     )
     points = base.mark_circle(opacity=0.85).encode(
-        y="suspended_share:Q", size=alt.Size("requests:Q", title=title_of("requests"), scale=alt.Scale(range=[40, 600]))
+        y="suspended_share:Q", size=alt.Size("requests:Q", title=title_of("requests"),
+                                             scale=alt.Scale(range=list(POINT_SIZE), domainMin=0))
     )
-    right = base.mark_text(align="left", dx=9, dy=-6).encode(
-        y="suspended_share:Q", text=f"{by}:N", color=alt.value("#333333")
-    ).transform_filter("datum.label_side === 'right'")
-    left = base.mark_text(align="right", dx=-9, dy=-6).encode(
-        y="suspended_share:Q", text=f"{by}:N", color=alt.value("#333333")
-    ).transform_filter("datum.label_side === 'left'")
-    return alt.layer(rules, points, right, left).properties(
+    labels = [  # each label at the place `label_places` found for it, in data coordinates
+        base.mark_text(align=align, baseline="middle").encode(
+            x="label_x:Q", y="label_y:Q", text=f"{by}:N", color=alt.value("#333333")
+        ).transform_filter(f"datum.label_side === '{side}'")
+        for side, align in (("right", "left"), ("left", "right"), ("above", "center"), ("below", "center"))
+    ]
+    first = ["Against the share of requests the platform answered; lines: 95% Wilson interval."
+             + (f" The answered-share axis starts at {x_min:.0%}." if x_min > 0 else "")]
+    return alt.layer(rules, points, *labels).properties(
         title=title_params(title or "Cases suspended because the suspect could not be traced",
-                     ["Against the share of requests the platform answered; lines: 95% Wilson interval.",
-                      "Names where there is room; hover a point for the rest."]),
+                     [*first, "Names where there is room; hover a point for the rest."]),
         height=SCATTER_HEIGHT, width=SCATTER_WIDTH,
     )
