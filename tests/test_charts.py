@@ -427,6 +427,22 @@ def test_code_values_read_as_words_on_axes_and_legends() -> None:
     assert "axis" not in by_platform["encoding"]["y"]  # platform names are shown as written
 
 
+def test_a_code_reads_in_the_words_of_its_own_field() -> None:
+    """Crime type "other" was drawn "other channel" (the channel table's words for "other"), and
+    a growth chart's crime-type legend showed the codes as written."""
+    import vl_convert
+
+    mix = pl.DataFrame({"crime_type": ["other", "fraud"], "case_outcome": ["arrested", "arrested"],
+                        "cases": [3, 4], "share": [1.0, 1.0]})
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>",
+                       vl_convert.vegalite_to_svg(charts.chart_outcome_mix(mix, by="crime_type").to_json()))
+    assert "other crimes" in texts and "other channel" not in texts
+    growth = GROWTH.with_columns(crime_type=pl.lit("child_sexual_exploitation")).drop("platform", strict=False)
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>",
+                       vl_convert.vegalite_to_svg(charts.chart_growth(growth, by="crime_type").to_json()))
+    assert "child sexual exploitation" in texts and "child_sexual_exploitation" not in texts
+
+
 def _rgb(colour: str) -> tuple[int, int, int]:
     return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
 

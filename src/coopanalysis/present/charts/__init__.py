@@ -24,7 +24,7 @@ from coopanalysis.present.charts.base import (
     GROWTH_DOMAIN,
     LONG_LABEL_LIMIT,
     PERCENT,
-    READABLE_LABEL,
+    readable_label,
     check_columns,
     platform_color,
     title_of,
@@ -58,9 +58,9 @@ _check_columns = check_columns
 
 __all__ = [
     "CATEGORY_PALETTE", "CODE_FIELDS", "COUNT", "FONT", "GROWTH_DOMAIN", "LONG_LABEL_LIMIT", "MAX_ROWS",
-    "OUTCOME_COLOURS", "PERCENT", "READABLE_LABEL", "SCATTER_HEIGHT", "SCATTER_WIDTH", "SMALL_MULTIPLES_FROM",
+    "OUTCOME_COLOURS", "PERCENT", "SCATTER_HEIGHT", "SCATTER_WIDTH", "SMALL_MULTIPLES_FROM",
     "THEME_NAME", "chart_answered_share", "chart_funnel", "chart_growth", "chart_outcome_mix", "chart_projection",
     "chart_share_by", "chart_time_to_response", "chart_top_agencies", "chart_untraceable", "chart_volumes", "chart_volumes_each",
-    "check_columns", "enable_theme", "label_sides", "platform_color", "platform_colour", "platform_scale",
+    "check_columns", "enable_theme", "label_sides", "platform_color", "platform_colour", "platform_scale", "readable_label",
     "theme_config", "title_of",
 ]

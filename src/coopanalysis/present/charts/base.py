@@ -9,7 +9,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from coopanalysis.core.names import CODE_LABELS, code_labels, label
+from coopanalysis.core.names import CODE_LABELS, code_label, code_labels, label
 from coopanalysis.present.charts.theme import MAX_ROWS, platform_scale
 
 PERCENT = ".1%"
@@ -24,17 +24,15 @@ CODE_FIELDS = ("crime_type", "case_outcome", "channel", "response")
 """Fields whose values are snake_case codes ("suspended_untraceable"): axes and legends show them
 in the words of `core.names.CODE_LABELS` ("threats and stalking"); the data keep the codes."""
 
-def _code_words() -> str:
-    """Every registered code → its words (`core.names.CODE_LABELS`), as a Vega object literal."""
+def readable_label(field: str) -> str:
+    """Vega expression an axis or legend of `field` uses to show its codes as the words the
+    tables use ("drug trafficking", "threats and stalking"), from that field's own table in
+    `core.names.CODE_LABELS` (crime type "other" reads "other crimes", channel "other" "other
+    channel"); an unregistered code reads with spaces for underscores."""
     import json
 
-    words = {code: text for table in CODE_LABELS.values() for code, text in table.items()}
-    return json.dumps(words, ensure_ascii=False)
-
-
-READABLE_LABEL = f"{_code_words()}[datum.label] || replace(datum.label, /_/g, ' ')"
-"""Vega expression an axis or legend uses to show a code as the words the tables use ("drug
-trafficking", "threats and stalking"); an unregistered code reads with spaces for underscores."""
+    words = {code: code_label(field, code) for code in CODE_LABELS.get(field, {})}
+    return f"{json.dumps(words, ensure_ascii=False)}[datum.label] || replace(datum.label, /_/g, ' ')"
 
 
 def title_of(column: str) -> str:
@@ -74,13 +72,14 @@ def colour_for(df: pl.DataFrame, field: str, *, legend: bool = True) -> alt.Colo
     if field in ("platform", "provider"):
         return platform_color(df, field, legend=legend)
     # agencies have long names ("KNPA National Office of Investigation Cyber Bureau"): show them whole
-    shown = alt.Legend(title=title_of(field), labelLimit=LONG_LABEL_LIMIT) if legend else None
+    words = {"labelExpr": readable_label(field)} if field in CODE_FIELDS else {}
+    shown = alt.Legend(title=title_of(field), labelLimit=LONG_LABEL_LIMIT, **words) if legend else None
     return alt.Color(f"{field}:N", title=title_of(field), legend=shown)
 
 
 def code_axis(field: str) -> alt.Axis | alt.UndefinedType:
     """An axis showing the codes of `field` with spaces when it is a code field; else altair's default."""
-    return alt.Axis(labelExpr=READABLE_LABEL) if field in CODE_FIELDS else alt.Undefined
+    return alt.Axis(labelExpr=readable_label(field)) if field in CODE_FIELDS else alt.Undefined
 
 
 def readable(df: pl.DataFrame) -> pl.DataFrame:

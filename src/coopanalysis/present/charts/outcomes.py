@@ -12,7 +12,7 @@ from coopanalysis.core.schema import CASE_OUTCOMES
 from coopanalysis.present.charts.base import (
     COUNT,
     PERCENT,
-    READABLE_LABEL,
+    readable_label,
     check_columns,
     code_axis,
     colour_for,
@@ -213,7 +213,7 @@ def chart_outcome_mix(df: pl.DataFrame, *, by: str = "platform", title: str | No
         y=alt.Y(f"{by}:N", title=title_of(by), axis=code_axis(by)),
         x=alt.X("share:Q", title="Share of cases", stack="zero", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
         color=alt.Color("case_outcome:N", title=title_of("case_outcome"), scale=alt.Scale(domain=domain, range=colours),
-                        legend=alt.Legend(labelExpr=READABLE_LABEL)),
+                        legend=alt.Legend(labelExpr=readable_label("case_outcome"))),
         order=alt.Order("outcome_order:Q"),
         opacity=alt.condition(focus, alt.value(1.0), alt.value(0.2)),
         tooltip=[tip(by, "N"), tip("case_outcome", "N"), tip("cases", "Q", COUNT),
