@@ -122,9 +122,13 @@ def test_exported_chart_of_a_synthetic_page_carries_the_banner():
     chart = alt.Chart(pl.DataFrame({"a": [1, 2]})).mark_bar().encode(x="a:Q").properties(
         title=alt.TitleParams("Requests", subtitle="per year"))
     spec = export.with_banner(chart.to_dict(), EXPORT_BANNER)
-    assert spec["title"]["text"] == "Requests" and spec["title"]["subtitle"] == [EXPORT_BANNER, "per year"]
+    assert spec["title"]["text"] == EXPORT_BANNER and spec["title"]["color"] == export.BANNER_COLOUR
+    assert spec["vconcat"][0]["title"] == {"text": "Requests", "subtitle": "per year"}  # the chart's own, untouched
     assert chart.to_dict()["title"]["subtitle"] == "per year"  # the chart itself is unchanged
     svg = export.chart_to_svg(chart, banner=EXPORT_BANNER)
     assert "SYNTHETIC DATA" in svg and "SYNTHETIC DATA" not in export.chart_to_svg(chart)
+    # drawn: the banner in the alert colour, the chart's subtitle not (it turned red too before)
+    texts = dict((t, tag) for tag, t in re.findall(r"(<text[^>]*>)([^<]*)</text>", svg))
+    assert export.BANNER_COLOUR in texts[EXPORT_BANNER] and export.BANNER_COLOUR not in texts["per year"]
     untitled = export.with_banner(alt.Chart(pl.DataFrame({"a": [1]})).mark_bar().to_dict(), EXPORT_BANNER)
-    assert untitled["title"]["text"] == EXPORT_BANNER
+    assert untitled["title"]["text"] == EXPORT_BANNER and "title" not in untitled["vconcat"][0]

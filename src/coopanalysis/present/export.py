@@ -49,20 +49,20 @@ def _spec(chart: alt.TopLevelMixin | dict, banner: str | None = None) -> dict:
     return with_banner(spec, banner) if banner else spec
 
 
+TOP_LEVEL_ONLY = ("$schema", "datasets", "config", "background", "padding", "autosize", "usermeta")
+"""Properties a Vega-Lite spec takes at its top level only: they stay with the wrapper."""
+
+
 def with_banner(spec: dict, banner: str) -> dict:
-    """A copy of `spec` whose top-level title carries `banner` as its first subtitle line, in the
-    page's alert colour (a chart without a top-level title gets `banner` as its title)."""
-    spec = dict(spec)
-    title = spec.get("title")
-    if not title:
-        spec["title"] = {"text": banner, "color": BANNER_COLOUR, "anchor": "start"}
-        return spec
-    title = dict(title) if isinstance(title, dict) else {"text": title}
-    subtitle = title.get("subtitle") or []
-    subtitle = [subtitle] if isinstance(subtitle, str) else list(subtitle)
-    title.update(subtitle=[banner, *subtitle], subtitleColor=BANNER_COLOUR, subtitleFontWeight="bold")
-    spec["title"] = title
-    return spec
+    """`spec` under `banner` (say, the synthetic-data warning): a one-chart vconcat whose own title
+    is the banner, bold in the page's alert colour, above the chart with its title and subtitle
+    untouched (drawn as a subtitle line before, the banner turned the chart's subtitle red too)."""
+    inner = {key: value for key, value in spec.items() if key not in TOP_LEVEL_ONLY}
+    outer = {key: spec[key] for key in TOP_LEVEL_ONLY if key in spec}
+    outer["title"] = {"text": banner, "color": BANNER_COLOUR, "anchor": "start", "fontSize": 12,
+                      "fontWeight": "bold"}
+    outer["vconcat"] = [inner]
+    return outer
 
 
 BANNER_COLOUR = "#9a2a1b"
