@@ -7,6 +7,9 @@ code cell's input and prompt, and embeds each chart spec through
 ``</script>`` stays data. The template prefers the chart fragment of
 :mod:`coopanalysis.present.mime` over every other representation and never draws
 headline figures (:func:`coopanalysis.html.page.read_headlines` extracts them).
+Each chart and table gets a stable id, its data and its controls (download, images, "show as
+table", the state in the address: :mod:`coopanalysis.html.controls`, ``controls.js``); the page's
+texts are in the language of its facts (``lang``, :func:`coopanalysis.core.i18n.translator`).
 """
 
 from __future__ import annotations
@@ -17,13 +20,17 @@ from pathlib import Path
 from typing import Any
 
 from coopanalysis.core.files import PUBLIC_FILE, atomic_path
+from coopanalysis.core.i18n import LANGUAGES, translator
 from coopanalysis.html.bundle import vega_bundle
+from coopanalysis.html.controls import PageControls
 from coopanalysis.html.page import first_heading, footer_html, load_notebook
 from coopanalysis.html.page import add_contents, demote_title, read_page_facts, sources_html
-from coopanalysis.html.sanitise import sanitize_html, short_error, vegalite_from_output
+from coopanalysis.html.sanitise import sanitize_html, short_error
 from coopanalysis.paths import TEMPLATES_DIR
 from coopanalysis.present.mime import CHART_MIME, HEADLINE_MIME, LEDGER_MIME, VEGALITE_MIMES, escape_json_for_html
 from coopanalysis.present.mime import PAGE_MIME
+from coopanalysis.present.page_facts import EXPORT_BANNER
+from coopanalysis.present.table_data import TABLE_MIME
 
 TEMPLATE_NAME = "offline"
 
@@ -41,8 +48,9 @@ DISPLAY_PRIORITY = [
 ]
 
 
-def _exporter() -> Any:
-    """An nbconvert ``HTMLExporter`` on the offline template, inputs and prompts hidden."""
+def _exporter(controls: PageControls) -> Any:
+    """An nbconvert ``HTMLExporter`` on the offline template, inputs and prompts hidden; its chart
+    and table filters hand out the page's ids through `controls` (one per page, document order)."""
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
@@ -57,7 +65,8 @@ def _exporter() -> Any:
     )
     exporter.register_filter("coop_sanitize", sanitize_html)
     exporter.register_filter("coop_short_error", short_error)
-    exporter.register_filter("coop_vegalite", vegalite_from_output)
+    exporter.register_filter("coop_vegalite", controls.chart)
+    exporter.register_filter("coop_table", lambda data: controls.table(data, sanitize_html(data["text/html"])))
     exporter.register_filter("coop_json", _ledger_json)
     exporter.register_filter("coop_demote_title", demote_title)
     return exporter
@@ -76,9 +85,11 @@ def render_html(
     footer: Mapping[str, object] | None = None,
     title: str | None = None,
     request_ids: Any = None,
+    name: str | None = None,
 ) -> str:
     """The offline HTML page of an executed notebook, as a string (see :func:`render_notebook`).
-    Raises `coopanalysis.publish.leaks.CaseLevelDataError` when an output holds case-level data
+    `name`: the report's name, the first part of every chart and table id (default: the
+    notebook's file name, else the title). Raises `coopanalysis.publish.leaks.CaseLevelDataError` when an output holds case-level data
     (`request_ids`: an optional `leaks.IdLookup` over the log the report read)."""
     from coopanalysis.publish.leaks import check_shareable
 
@@ -92,9 +103,16 @@ def render_html(
     facts = read_page_facts(node)  # the report's own title, banner and sources win over the batch's name
     if facts.get("title"):
         title = str(facts["title"]) + (" (synthetic data)" if facts.get("synthetic") else "")
+    page = _page_resources(facts)
+    lang = page.get("lang", "en")
+    tr = translator(lang)
+    if name is None:
+        name = Path(executed).stem.removesuffix(".executed") if isinstance(executed, (str, Path)) else (title or "report")
+    controls = PageControls(name, tr)
     resources = {
         "metadata": {"name": title or "Report"},
         "coop": {
+            "lang": lang,
             "title": title or "Report",
             "vega_bundle": vega_bundle(),
             "footer_html": footer_html(footer),
@@ -103,19 +121,23 @@ def render_html(
             "ledger_mime": LEDGER_MIME,
             "vegalite_mimes": list(VEGALITE_MIMES),
             "page_mime": PAGE_MIME,
-            "page": _page_resources(facts),
+            "page": page,
+            "table_mime": TABLE_MIME,
+            "strings": controls.strings(EXPORT_BANNER if page.get("synthetic") else ""),
         },
     }
-    body, _ = _exporter().from_notebook_node(node, resources=resources)
+    body, _ = _exporter(controls).from_notebook_node(node, resources=resources)
     return add_contents(body)
 
 
 def _page_resources(facts: Mapping[str, Any]) -> dict[str, Any]:
     """What the template shows of the page facts: title, banner, the source line per key ({} without facts)."""
+    lang = str(facts.get("lang") or "en")
+    lang = lang if lang in LANGUAGES else "en"
     if not facts:
-        return {}
+        return {"lang": lang}
     return {"title": str(facts.get("title") or ""), "banner": facts.get("banner") or "",
-            "synthetic": bool(facts.get("synthetic")), "sources": sources_html(facts)}
+            "synthetic": bool(facts.get("synthetic")), "sources": sources_html(facts), "lang": lang}
 
 
 def render_notebook(
@@ -139,7 +161,7 @@ def render_notebook(
     ``coopanalysis.publish.leaks.CaseLevelDataError`` naming the notebook and the cell, and no page is written.
     """
     out = Path(out)
-    page = render_html(executed, footer=footer, title=title, request_ids=request_ids)
+    page = render_html(executed, footer=footer, title=title, request_ids=request_ids, name=out.stem)
     with atomic_path(out, mode=_page_mode(out)) as tmp:
         with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(page)

@@ -4,7 +4,9 @@
   output and drops scripts, styles, event handlers and remote resources;
 - :func:`short_error` turns an error output into one readable line;
 - :func:`vegalite_from_output` redraws a Vega-Lite spec another renderer left in an output,
-  embedded afresh through :func:`coopanalysis.present.mime.chart_embed_html` (escaped).
+  embedded afresh through :func:`coopanalysis.present.mime.chart_embed_html` (escaped). The
+  offline page draws its charts through `coopanalysis.html.controls.PageControls.chart`, which
+  does the same with the page's stable id, the chart's description and its controls.
 """
 
 from __future__ import annotations
@@ -68,9 +70,10 @@ def short_error(output: Mapping[str, Any], *, limit: int = 400) -> str:
     return f"{name}: {value}" if value else name
 
 
-def vegalite_from_output(data: Mapping[str, Any]) -> str:
-    """The embed fragment for the Vega-Lite spec in an output's data ('' when there is none)."""
+def vegalite_from_output(data: Mapping[str, Any], *, element_id: str | None = None) -> str:
+    """The embed fragment for the Vega-Lite spec in an output's data ('' when there is none);
+    its id is `element_id`, else one derived from the spec (never random)."""
     for mime in VEGALITE_MIMES:
         if mime in data:
-            return chart_embed_html(data[mime])
+            return chart_embed_html(data[mime], element_id=element_id)
     return ""

@@ -133,6 +133,7 @@ def table_html(df: Any, *, caption: str | None = None, max_rows: int = 200) -> s
         raise TypeError("show_table takes a polars DataFrame; aggregate and .collect() the LazyFrame first")
     if not isinstance(df, pl.DataFrame):
         raise TypeError(f"show_table takes a polars DataFrame, not {type(df).__name__}")
+    from coopanalysis.core.i18n import _
     from coopanalysis.publish.disclosure import label_hidden
 
     df = label_hidden(df)  # hidden counts read "<k" or "withheld", never a number
@@ -158,17 +159,25 @@ def table_html(df: Any, *, caption: str | None = None, max_rows: int = 200) -> s
     parts.append("</tbody></table>")
     if df.height > shown.height:
         parts.append(
-            f'<p class="coop-table-note">Showing the first {shown.height:,} of {df.height:,} rows.</p>'
+            '<p class="coop-table-note">'
+            + html.escape(_("Showing the first {shown} of {total} rows.").format(shown=f"{shown.height:,}",
+                                                                              total=f"{df.height:,}"))
+            + "</p>"
         )
     return "\n".join(parts)
 
 
 def show_table(df: Any, *, caption: str | None = None, max_rows: int = 200) -> None:
-    """Display a polars DataFrame as an escaped HTML table (see :func:`table_html`)."""
+    """Display a polars DataFrame as an escaped HTML table (see :func:`table_html`), with its data
+    (every row, hidden cells as their codes) under `present.table_data.TABLE_MIME` for the page's
+    "Download data" and the data package export."""
     from IPython.display import display
 
+    from coopanalysis.present.table_data import TABLE_MIME, table_payload
+
+    shown = table_html(df, caption=caption, max_rows=max_rows)  # checks df first
     plain = (f"{caption}\n" if caption else "") + str(df.head(max_rows))
-    display({"text/html": table_html(df, caption=caption, max_rows=max_rows), "text/plain": plain}, raw=True)
+    display({"text/html": shown, TABLE_MIME: table_payload(df, caption=caption), "text/plain": plain}, raw=True)
 
 
 def _json_number(value: Any) -> Any:

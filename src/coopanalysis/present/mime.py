@@ -21,12 +21,15 @@ never draws them.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
-import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
+
+from coopanalysis.core.i18n import _
+from coopanalysis.present.table_data import slug, spec_title
 
 CHART_MIME = "application/vnd.coopanalysis.chart+html"
 HEADLINE_MIME = "application/vnd.coopanalysis.headline+json"
@@ -68,24 +71,41 @@ def escape_json_for_html(obj: Any) -> str:
     return _JSON_HTML_RE.sub(lambda m: _JSON_HTML_ESCAPES[m.group(0)], text)
 
 
-def chart_embed_html(spec: Mapping[str, Any] | str, *, element_id: str | None = None) -> str:
+def chart_embed_html(
+    spec: Mapping[str, Any] | str, *, element_id: str | None = None, label: str | None = None,
+    hooks: bool = False, tr: Callable[[str], str] | None = None,
+) -> str:
     """HTML fragment drawing one Vega-Lite ``spec`` with the page's inlined vega-embed.
 
     A ``div`` and a module script calling ``vegaEmbed`` with the escaped spec, no action
     menu and vega-embed's tooltip handler (``#vg-tooltip-element``). Module scripts run
     in document order after the bundle, which is itself a module script in the head.
+    The id is `element_id`, else one derived from the title and the spec (never random).
+    `label`: the chart's accessible name (``role="img"``). `hooks`: the offline page's controls
+    see the spec first (``window.coopSpec``: the state the address asks for) and the view after.
     """
     if isinstance(spec, str):
         spec = json.loads(spec)
-    element_id = element_id or f"coop-chart-{uuid.uuid4().hex}"
+    tr = tr or _
+    if element_id is None:
+        digest = hashlib.sha1(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()[:10]
+        element_id = f"coop-chart-{slug(spec_title(spec), 'chart')}-{digest}"
     target = escape_json_for_html("#" + element_id)
+    ident = escape_json_for_html(element_id)
+    # vega-embed writes its own role and name on the chart's div: the name sits on a frame around it
+    frame = f'<div class="coop-viz" role="img" aria-label="{html.escape(label)}">' if label else ""
+    body = escape_json_for_html(spec)
+    if hooks:
+        body = f"(window.coopSpec || function (i, s) {{ return s; }})({ident}, {body})"
+    after = f".then(function (r) {{ if (window.coopView) {{ window.coopView({ident}, r.view); }} }})" if hooks else ""
+    failed = escape_json_for_html(tr("This chart could not be drawn:") + " ")
     return (
-        f'<div class="coop-chart" id="{html.escape(element_id)}"></div>\n'
+        f'{frame}<div class="coop-chart" id="{html.escape(element_id)}"></div>{"</div>" if frame else ""}\n'
         '<script type="module">\n'
-        f"window.vegaEmbed({target}, {escape_json_for_html(spec)}, "
+        f"window.vegaEmbed({target}, {body}, "
         '{"actions": false, "tooltip": {"theme": "light"}, "renderer": "svg"})'
-        ".catch(function (err) { var el = document.querySelector(" + target + ");"
-        " if (el) { el.textContent = 'This chart could not be drawn: ' + err; } });\n"
+        f"{after}.catch(function (err) {{ var el = document.querySelector({target});"
+        f" if (el) {{ el.textContent = {failed} + err; }} }});\n"
         "</script>"
     )
 
@@ -97,11 +117,7 @@ def chart_mimebundle(spec: dict, **metadata: Any) -> tuple[dict[str, Any], dict[
     ``application/vnd.vegalite.v5+json`` (JupyterLab 4's built-in renderer), the
     escaped embed fragment under :data:`CHART_MIME` (offline page) and ``text/plain``.
     """
-    title = spec.get("title")
-    if isinstance(title, Mapping):
-        title = title.get("text")
-    if isinstance(title, list):
-        title = " ".join(str(t) for t in title)
+    title = spec_title(spec)
     plain = f"<Chart: {title}>" if title else "<Chart>"
     bundle = {
         JUPYTERLAB_VEGALITE_MIME: spec,
@@ -119,3 +135,90 @@ def enable_offline_renderer() -> None:
     if RENDERER_NAME not in alt.renderers.names():
         alt.renderers.register(RENDERER_NAME, chart_mimebundle)
     alt.renderers.enable(RENDERER_NAME)
+
+
+# --------------------------------------------------------------- the chart in words
+
+_TIME_TYPES = ("temporal", "ordinal")
+
+
+def _leaves(node: Any, inherited: Mapping[str, Any] | None = None) -> list[Mapping[str, Any]]:
+    """The merged encoding of every drawn view of a spec tree (a layer inherits its parent's)."""
+    if not isinstance(node, Mapping):
+        return []
+    enc = {**(inherited or {}), **(node.get("encoding") or {})}
+    parts = [p for key in ("layer", "vconcat", "hconcat", "concat") for p in node.get(key) or []]
+    if isinstance(node.get("spec"), Mapping):
+        parts.append(node["spec"])
+    if not parts:
+        return [enc] if "mark" in node else []
+    return [leaf for part in parts for leaf in _leaves(part, enc)]
+
+
+def _field(enc: Mapping[str, Any], channel: str) -> Mapping[str, Any] | None:
+    d = enc.get(channel)
+    return d if isinstance(d, Mapping) and isinstance(d.get("field"), str) and not d.get("aggregate") else None
+
+
+def _when(value: Any, monthly: bool) -> str:
+    text = str(value)
+    if re.fullmatch(r"\d{4}-\d\d-\d\d(T00:00:00(\.0+)?Z?)?", text):
+        return text[:7] if monthly else text[:10]
+    return text
+
+
+def _amount(value: float, fmt: str) -> str:
+    if "%" in fmt:
+        return f"{value:.1%}"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def chart_description(spec: Mapping[str, Any], tr: Callable[[str], str] | None = None) -> str:
+    """What a chart shows, in words, for its accessible name: its title, the span of its time
+    (or ordinal) axis, its largest value and, on a time axis, the largest at the latest time,
+    e.g. "Requests per period by platform, 2020-01 to 2025-12. Largest: Telegram, 2024-03, 412.
+    Latest: Telegram, 2025-12, 300." Hidden (null) values are left out. `tr`: the translator."""
+    from coopanalysis.present.table_data import _rows_source
+
+    tr = tr or _
+    title = spec_title(spec) or tr("Chart")
+    _source, rows = _rows_source(spec)
+    for enc in _leaves(spec):
+        x, y, colour = _field(enc, "x"), _field(enc, "y"), _field(enc, "color")
+        if not (x and y):
+            continue
+        value, key = (y, x) if y.get("type") == "quantitative" else (x, y)
+        if value.get("type") != "quantitative":
+            continue
+        vf, kf, cf = value["field"], key["field"], colour["field"] if colour else None
+        points = [r for r in rows if isinstance(r, Mapping) and isinstance(r.get(vf), (int, float))
+                  and not isinstance(r.get(vf), bool) and r.get(kf) is not None]
+        if not points:
+            continue
+        axis = value.get("axis") if isinstance(value.get("axis"), Mapping) else {}
+        fmt = str(value.get("format") or axis.get("format") or "")
+        timed = key.get("type") in _TIME_TYPES
+        keyed = key.get("type") != "quantitative"
+        kf = f"{kf}_text" if all(f"{kf}_text" in r for r in points) else kf
+        cf = f"{cf}_text" if cf and all(f"{cf}_text" in r for r in points) else cf
+        monthly = timed and all(re.match(r"\d{4}-\d\d-01", str(r[kf])) for r in points)
+
+        def what(r: Mapping[str, Any]) -> str:
+            parts = ([str(r[cf])] if cf and r.get(cf) is not None else []) + ([_when(r[kf], monthly)] if keyed else [])
+            return ", ".join(parts) or str(r[kf])
+
+        top = max(points, key=lambda r: r[vf])
+        text = title
+        if timed:
+            times = sorted(str(r[kf]) for r in rows if isinstance(r, Mapping) and r.get(kf) is not None)
+            text = tr("{title}, {start} to {end}.").format(title=title, start=_when(times[0], monthly),
+                                                           end=_when(times[-1], monthly))
+        else:
+            text = tr("{title}.").format(title=title)
+        text += " " + tr("Largest: {what}, {value}.").format(what=what(top), value=_amount(top[vf], fmt))
+        if timed:
+            last = max(str(r[kf]) for r in points)
+            latest = max((r for r in points if str(r[kf]) == last), key=lambda r: r[vf])
+            text += " " + tr("Latest: {what}, {value}.").format(what=what(latest), value=_amount(latest[vf], fmt))
+        return text
+    return tr("{title}.").format(title=title)
