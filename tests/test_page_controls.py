@@ -123,7 +123,7 @@ def test_chart_data_titles_and_codes_and_the_chart_in_words() -> None:
     assert words == "T, 2024-01 to 2024-03. Largest: Telegram, 2024-03, 300. Latest: Telegram, 2024-03, 300."
     page = render_html(notebook(), name="r")
     assert '<div aria-label="Requests per month by platform, 2024-01 to 2024-03. Largest: Telegram, 2024-01, 412.' in page
-    assert 'class="coop-viz" role="img">' in page
+    assert 'class="coop-viz" role="img" tabindex="0">' in page
 
 
 # ------------------------------------------------------------------------------ browser

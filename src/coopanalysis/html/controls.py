@@ -104,7 +104,8 @@ class PageControls:
         table = chart_table(spec)
         meta = {"id": ident, "title": table["title"], "source": table["source"], "params": _params(spec, table),
                 "columns": table["columns"]}
-        embed = chart_embed_html(spec, element_id=ident, label=chart_description(spec, self.tr), hooks=True, tr=self.tr)
+        label = chart_description(spec, self.tr) or spec_title(spec) or self.tr("Chart")
+        embed = chart_embed_html(spec, element_id=ident, label=label, hooks=True, tr=self.tr)
         return (f'<script type="application/json" class="coop-chart-data" data-for="{html.escape(ident)}">'
                 f"{escape_json_for_html(meta)}</script>\n{embed}\n{self._buttons(ident, 'chart')}")
 
@@ -118,7 +119,9 @@ class PageControls:
             found = _CAPTION.search(fragment)
             caption = html.unescape(_TAG.sub("", found.group(1))) if found else ""
         ident = self.ids.new(caption, "table")
-        out = f'<div class="coop-html coop-table-block" id="{html.escape(ident)}">\n{fragment}\n</div>'
+        # the block scrolls a wide table sideways: focusable and named, so a keyboard reaches it
+        out = (f'<div class="coop-html coop-table-block" id="{html.escape(ident)}" tabindex="0" role="region"'
+               f' aria-label="{html.escape(caption or self.tr("Table"))}">\n{fragment}\n</div>')
         if isinstance(payload, Mapping):
             payload = {**payload, "id": ident}
             out += (f'\n<script type="application/json" class="coop-table-data" data-for="{html.escape(ident)}">'

@@ -93,7 +93,8 @@ def chart_embed_html(
     target = escape_json_for_html("#" + element_id)
     ident = escape_json_for_html(element_id)
     # vega-embed writes its own role and name on the chart's div: the name sits on a frame around it
-    frame = f'<div class="coop-viz" role="img" aria-label="{html.escape(label)}">' if label else ""
+    # and the frame is the chart's scroll box on a phone, so it is focusable (a keyboard scrolls it)
+    frame = f'<div class="coop-viz" role="img" tabindex="0" aria-label="{html.escape(label)}">' if label else ""
     body = escape_json_for_html(spec)
     if hooks:
         body = f"(window.coopSpec || function (i, s) {{ return s; }})({ident}, {body})"
@@ -103,11 +104,19 @@ def chart_embed_html(
         f'{frame}<div class="coop-chart" id="{html.escape(element_id)}"></div>{"</div>" if frame else ""}\n'
         '<script type="module">\n'
         f"window.vegaEmbed({target}, {body}, "
-        '{"actions": false, "tooltip": {"theme": "light"}, "renderer": "svg"})'
+        '{"actions": false, "tooltip": {"theme": "light"}, "renderer": "svg", "patch": ' + _UNNAMED_BRUSH + '})'
         f"{after}.catch(function (err) {{ var el = document.querySelector({target});"
         f" if (el) {{ el.textContent = {failed} + err; }} }});\n"
         "</script>"
     )
+
+
+_UNNAMED_BRUSH = (
+    "function (vg) { (function walk(ms) { (ms || []).forEach(function (m) {"
+    " if (/_brush(_bg)?$/.test(m.name || '')) { m.aria = false; } walk(m.marks); }); })(vg.marks); return vg; }"
+)
+"""vega-embed `patch`: a brush's rectangles are not images a screen reader should name (axe's
+svg-img-alt); the chart's own accessible name is on its frame."""
 
 
 def chart_mimebundle(spec: dict, **metadata: Any) -> tuple[dict[str, Any], dict[str, Any]]:
