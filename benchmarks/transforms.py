@@ -11,8 +11,8 @@ interval, Kaplanâ€“Meier time to response by platform, outcome mix by platform â
 - pandas: `read_parquet` and group-bys, written as a pandas user would;
 - duckdb: SQL over `read_parquet(..., hive_partitioning = true)`.
 
-Each engine runs in its own subprocess (so its peak resident memory is its own, read with
-`os.wait4`), `--repeat` times; the time is the median of the repetitions, each from the Parquet
+Each engine runs in its own subprocess (so its peak resident memory is its own: the worker's
+VmHWM from /proc/self/status, not wait4's ru_maxrss, which a child inherits from its parent), `--repeat` times; the time is the median of the repetitions, each from the Parquet
 files to the collected results. The results of pandas and DuckDB are checked equal to ours
 (after sorting; floats to 1e-9 relative) before any figure is printed.
 
@@ -199,11 +199,12 @@ def run_pandas(path: Path):
 # ----------------------------------------------------------------------------- DuckDB SQL
 
 
-def _yearly_sql(lo: dt.date, hi: dt.date) -> str:
+def _yearly_sql(which: str, lo: dt.date, hi: dt.date) -> str:
+    """Yearly requests by platform in [lo, hi], zero-filled, from the one-scan counts `y`
+    (column `which`: that window's count per calendar year and platform)."""
     return f"""(
-        WITH f AS (SELECT requested_on, platform FROM log WHERE requested_on BETWEEN DATE '{lo}' AND DATE '{hi}'),
-        cal AS (SELECT unnest(generate_series(DATE '{lo.year}-01-01', DATE '{hi}', INTERVAL 1 YEAR))::DATE AS ps),
-        n AS (SELECT date_trunc('year', requested_on)::DATE AS ps, platform, count(*) AS requests FROM f GROUP BY ALL),
+        WITH cal AS (SELECT unnest(generate_series(DATE '{lo.year}-01-01', DATE '{hi}', INTERVAL 1 YEAR))::DATE AS ps),
+        n AS (SELECT ps, platform, {which} AS requests FROM y WHERE {which} > 0),
         p AS (SELECT DISTINCT platform FROM n)
         SELECT greatest(cal.ps, DATE '{lo}') AS period_start,
                least((cal.ps + INTERVAL 1 YEAR - INTERVAL 1 DAY)::DATE, DATE '{hi}') AS period_end,
@@ -233,9 +234,14 @@ def run_duckdb(path: Path):
             FROM cal CROSS JOIN p CROSS JOIN b
             LEFT JOIN n ON n.ps = cal.ps AND n.platform = p.platform AND n.agency = p.agency
         """,
+        # one scan of the log: both windows' counts and the first request, by year and platform
         "yearly_growth": f"""
-            WITH cur AS {_yearly_sql(START, END)}, base AS {_yearly_sql(base_lo, base_hi)},
-            fr AS (SELECT date_trunc('month', min(requested_on))::DATE AS first_request FROM log),
+            WITH y AS (SELECT date_trunc('year', requested_on)::DATE AS ps, platform,
+                              count(*) FILTER (WHERE requested_on BETWEEN DATE '{START}' AND DATE '{END}') AS cur_n,
+                              count(*) FILTER (WHERE requested_on BETWEEN DATE '{base_lo}' AND DATE '{base_hi}') AS base_n,
+                              min(requested_on) AS first FROM log GROUP BY ALL),
+            cur AS {_yearly_sql("cur_n", START, END)}, base AS {_yearly_sql("base_n", base_lo, base_hi)},
+            fr AS (SELECT date_trunc('month', min(first))::DATE AS first_request FROM y),
             g AS (SELECT cur.*, base.requests AS base, (cur.period_start - INTERVAL 1 YEAR)::DATE < fr.first_request AS before
                   FROM cur CROSS JOIN fr
                   LEFT JOIN base ON base.period_start = (cur.period_start - INTERVAL 1 YEAR)::DATE
@@ -279,10 +285,12 @@ def run_duckdb(path: Path):
             UNION ALL
             SELECT platform, days, at_risk, responded, censored, waiting, lo, hi FROM k
         """,
+        # group on the plain columns, then fold null into 'unknown' on the few groups
         "outcome_shares": """
-            SELECT platform, coalesce(case_outcome, 'unknown') AS case_outcome, count(*) AS cases,
-                   count(*) / sum(count(*)) OVER (PARTITION BY platform) AS share
-            FROM log GROUP BY platform, coalesce(case_outcome, 'unknown')
+            WITH c AS (SELECT platform, case_outcome, count(*) AS n FROM log GROUP BY ALL)
+            SELECT platform, coalesce(case_outcome, 'unknown') AS case_outcome, sum(n) AS cases,
+                   sum(n) / sum(sum(n)) OVER (PARTITION BY platform) AS share
+            FROM c GROUP BY platform, coalesce(case_outcome, 'unknown')
         """,
     }
     result = {name: con.sql(sql).pl() for name, sql in queries.items()}
@@ -347,6 +355,19 @@ def worker(engine: str, path: Path, repeat: int, result_dir: Path) -> None:
     for name in KEYS:
         normalise(name, result[name]).write_parquet(result_dir / f"{name}.parquet")
     (result_dir / "seconds.json").write_text(json.dumps(seconds))
+    (result_dir / "peak_mb.json").write_text(json.dumps(own_peak_mb()))
+
+
+def own_peak_mb() -> float:
+    """This process's own peak resident memory in MB: VmHWM from /proc/self/status. Unlike
+    wait4's ru_maxrss (which a child inherits from its parent at fork), it starts fresh at exec,
+    so it is the engine's own, not floored at the driver's."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024  # kB
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux: the best there is
 
 
 def ensure_log(rows: int, seed: int, out: Path = OUT, quiet: bool = False) -> Path:
@@ -375,14 +396,12 @@ def measure(
     with tempfile.TemporaryDirectory(prefix=f"bench-{engine}-") as tmp:
         cmd = [sys.executable, __file__, "--worker", engine, "--data", str(path), "--repeat", str(repeat),
                "--result-dir", tmp]
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, env=env)
         if proc.returncode != 0:
             raise SystemExit(f"{engine} failed (exit {proc.returncode})")
         seconds = json.loads((Path(tmp) / "seconds.json").read_text())
+        peak_mb = json.loads((Path(tmp) / "peak_mb.json").read_text())  # the worker's own VmHWM
         results = {name: pl.read_parquet(Path(tmp) / f"{name}.parquet") for name in KEYS}
-    peak_mb = usage.ru_maxrss / 1024  # Linux: kilobytes
     return statistics.median(seconds), peak_mb, results
 
 

@@ -1,10 +1,22 @@
-"""What `coopanalysis validate` costs: seconds and peak memory on a synthetic log, CSV and Parquet,
-clean and with 1% bad rows, and (given `--before SRC`) the same against another copy of the
-package, with their outputs checked equal.
+"""What validating a request log costs, side by side with DuckDB: seconds and peak memory on a
+synthetic log, CSV and Parquet, clean and with 1% bad rows.
 
     .venv/bin/python benchmarks/validate.py --rows 1000000 [--repeat 3] [--json]
     git archive HEAD src | tar -x -C /tmp/before          # an earlier version, to compare with
     .venv/bin/python benchmarks/validate.py --rows 1000000 --before /tmp/before/src
+
+Without `--before`, each input is validated the way a report loads it (`load_requests(path)
+.kept_on_disk(cache)` and its summary: kept rows and rejects written once, in one pass) and by the
+DuckDB SQL pipeline of `benchmarks/duckdb_rules.py`, which applies our exact rules and writes kept
+rows and rejects as well. Each run is a fresh process (imports done before the clock starts) that
+reports its own peak resident memory (VmHWM); the two run in turn, and the ratio is the median of
+the pair-by-pair ratios. Before anything is timed, both must agree: the same rows read and kept,
+and the same rejects line by line (line, column, reason, value), or the run stops, naming the
+reasons that differ. `--json` prints {"rows": N, "inputs": [{"kind", "seconds": {"coopanalysis",
+"duckdb"}, "peak_rss_mb": {...}, "ratio": ...}]}.
+
+With `--before SRC`, it times `coopanalysis validate FILE --json` against another copy of the
+package instead, with their outputs checked equal:
 
 The log is written once with `coopanalysis synth` and kept in `benchmarks/out/validate-<rows>/`
 (delete it to regenerate); the bad variant changes every 100th row in one of five ways (a response
@@ -102,6 +114,94 @@ def check_same(files: dict[str, Path], before: str, out: Path) -> None:
             raise SystemExit(f"{name}: the rejects files differ")
 
 
+SIDE = """
+import json, shutil, sys, tempfile, time
+from pathlib import Path
+engine, path, result = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+sys.path.insert(0, {bench!r})
+if engine == "duckdb":
+    import duckdb_rules
+else:
+    from coopanalysis.io.requests import load_requests
+work = Path(tempfile.mkdtemp(prefix="bench-validate-"))
+start = time.perf_counter()
+if engine == "duckdb":
+    read, kept = duckdb_rules.validate_duckdb(path, work / "out")
+else:
+    loaded = load_requests(path).kept_on_disk(work)
+    summary = loaded.summary()
+    read, kept = summary["rows_read"], summary["rows_kept"]
+seconds = time.perf_counter() - start
+peak = [int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")][0] / 1024
+if result.name:
+    rej = duckdb_rules.rejects(work / "out") if engine == "duckdb" else loaded.rejects.select("line", "column", "reason", "value")
+    rej.write_parquet(result)
+shutil.rmtree(work)
+print(json.dumps({{"seconds": seconds, "peak_mb": peak, "read": read, "kept": kept}}))
+""".format(bench=str(ROOT / "benchmarks"))
+ENGINES = ("coopanalysis", "duckdb")
+
+
+def side_run(engine: str, path: Path, result: Path | None = None) -> dict:
+    """One validation of `path` by `engine` in a fresh process: its seconds, own peak MB, counts
+    (and its rejects written to `result` when given)."""
+    done = subprocess.run([sys.executable, "-c", SIDE, engine, str(path), str(result or "")],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{engine} on {path} failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def check_agree(name: str, path: Path, out: Path) -> None:
+    """Stop unless coopanalysis and DuckDB read and keep the same rows and reject the same lines
+    for the same reasons (column and value too)."""
+    files = {e: out / f"rejects-{name.replace(' ', '-')}-{e}.parquet" for e in ENGINES}
+    runs = {e: side_run(e, path, files[e]) for e in ENGINES}
+    counts = {e: (r["read"], r["kept"]) for e, r in runs.items()}
+    if len(set(counts.values())) != 1:
+        raise SystemExit(f"{name}: rows (read, kept) differ: {counts}")
+    ours, theirs = (pl.read_parquet(files[e]) for e in ENGINES)
+    if not ours.equals(theirs):
+        diff = ours.join(theirs, on="line", how="full", coalesce=True, suffix="_duckdb").filter(
+            pl.any_horizontal(pl.col(c).ne_missing(pl.col(f"{c}_duckdb")) for c in ("column", "reason", "value")))
+        reasons = sorted(set(diff["reason"].drop_nulls()) | set(diff["reason_duckdb"].drop_nulls()))
+        raise SystemExit(f"{name}: the rejects differ on {diff.height} line(s), reasons {reasons}:\n{diff.head(5)}")
+    by_reason = dict(ours.group_by("reason").len().sort("reason").iter_rows())
+    print(f"  {name}: both read {counts['duckdb'][0]:,}, keep {counts['duckdb'][1]:,}, same rejects {by_reason}",
+          file=sys.stderr)
+
+
+def side_by_side(args, files: dict[str, Path], out: Path) -> int:
+    for name, path in files.items():
+        check_agree(name, path, out)
+    runs: dict[str, dict[str, list[dict]]] = {name: {e: [] for e in ENGINES} for name in files}
+    for _ in range(args.repeat):
+        for name, path in files.items():
+            for engine in ENGINES:
+                runs[name][engine].append(side_run(engine, path))
+    inputs = []
+    for name, by in runs.items():
+        inputs.append({
+            "kind": name,
+            "seconds": {e: round(statistics.median(r["seconds"] for r in by[e]), 3) for e in ENGINES},
+            "peak_rss_mb": {e: round(statistics.median(r["peak_mb"] for r in by[e]), 1) for e in ENGINES},
+            "ratio": round(statistics.median(a["seconds"] / b["seconds"]
+                                             for a, b in zip(by["coopanalysis"], by["duckdb"], strict=True)), 3),
+        })
+    result = {"rows": args.rows, "repeat": args.repeat, "inputs": inputs}
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    print(f"Validated load (kept rows and rejects written), {args.rows:,} rows, median of {args.repeat}; "
+          "rejects checked equal line by line")
+    print("| input | coopanalysis | DuckDB | ratio |\n|---|---:|---:|---:|")
+    for i in inputs:
+        s, m = i["seconds"], i["peak_rss_mb"]
+        print(f"| {i['kind']} | {s['coopanalysis']:.2f} s / {m['coopanalysis']:.0f} MB "
+              f"| {s['duckdb']:.2f} s / {m['duckdb']:.0f} MB | {i['ratio']:.2f}x |")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the synthetic log (default 1,000,000)")
@@ -112,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     out = args.out / f"validate-{args.rows}"
     files = make_inputs(args.rows, out)
+    if not args.before:
+        return side_by_side(args, files, out)
     versions = {"after": None} if not args.before else {"before": args.before, "after": None}
     if args.before:
         check_same(files, args.before, out)

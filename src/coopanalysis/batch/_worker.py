@@ -4,7 +4,8 @@ Started by the runner as `python -m coopanalysis.batch._worker --serve FD` in th
 runner's process group. It reads one job (JSON) per line on stdin, runs it with
 `coopanalysis.batch.execute.run_report`, and writes the result (JSON) as one
 line to file descriptor FD. It ends when stdin closes. Imports and the
-renderer's vega bundle are loaded once, before the first job. It ignores SIGINT (the runner,
+renderer's vega bundle are loaded once, before the first job, and the page renderer (nbconvert and
+its templates) is warmed once, in a thread beside the first job's notebook. It ignores SIGINT (the runner,
 which a Ctrl-C reaches too, stops its workers and records what finished), and when its runner
 is gone (even killed with SIGKILL) it kills its kernel and ends within a second.
 """
@@ -41,10 +42,12 @@ def serve(result_fd: int) -> int:
     import papermill  # noqa: F401  (loaded once for every report of this worker)
 
     from coopanalysis.batch.execute import run_report
+    from coopanalysis.batch.warm import warm_renderer
     from coopanalysis.batch.jobs import ReportJob
     from coopanalysis.html import vega_bundle
 
     vega_bundle()
+    warm_renderer()  # beside the first report's notebook, not in front of it
     with os.fdopen(result_fd, "wb", buffering=0) as results:
         for line in sys.stdin:
             if not line.strip():

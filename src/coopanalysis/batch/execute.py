@@ -38,6 +38,7 @@ from coopanalysis.batch.shared import (
     remove_public_leftovers,
     shown_error,
 )
+from coopanalysis.batch.warm import wait_for_warm_up
 from coopanalysis.core.files import (
     PRIVATE_FILE,
     PUBLIC_FILE,
@@ -49,7 +50,6 @@ from coopanalysis.core.files import (
 from coopanalysis.errors import CoopAnalysisError
 
 _log = logging.getLogger("coopanalysis.batch")
-
 
 def run_report(job: ReportJob) -> ReportResult:
     """Execute one report's notebook with papermill and render it; never raises for a report failure.
@@ -156,6 +156,7 @@ def _render_page(job: ReportJob, result: ReportResult, execution_s: float) -> tu
 
     Sets `result.headlines`. Returns (why it failed or None, output files by role).
     """
+    wait_for_warm_up()
     from coopanalysis.html import read_headlines, render_notebook
     from coopanalysis.publish.leaks import CaseLevelDataError, request_id_lookup
 
@@ -209,6 +210,7 @@ def render_failed(job: ReportJob, error: str) -> dict[str, Path]:
 
     Returns the failure's output files by role (`error_notebook`, `error_html`), those that exist.
     """
+    wait_for_warm_up()
     from coopanalysis.html import render_notebook
 
     f = job_files(job)
