@@ -1,8 +1,8 @@
 """The `coopanalysis` command line: every command's arguments, in one place.
 
 Each command is a parser here and a short handler that calls the library: `validate` (io.validate),
-`synth` (synth), `run` (batch), `render` (html). Errors a user can fix (`CoopAnalysisError`) print
-one line and exit 2; no traceback.
+`synth` (synth), `run` (batch), `render` (html), `audit` and `export` (batch). Errors a user can
+fix (`CoopAnalysisError`) print one line and exit 2; no traceback.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import argparse
 import sys
 
 from coopanalysis import __version__
+from coopanalysis.core.i18n import LANGUAGES
 from coopanalysis.errors import CoopAnalysisError
 
 # ----------------------------------------------------------------------------- validate
@@ -88,6 +89,7 @@ def _run(args: argparse.Namespace) -> int:
     from coopanalysis.batch import run_batch
 
     parameters = list(args.parameters or []) + ([f"mapping={args.map}"] if args.map else [])
+    parameters += [f"lang={args.lang}"] if args.lang else []
     return run_batch(
         config=args.config, out_dir=args.out, only=args.only, parameters=parameters, profile=args.profile,
         jobs=args.jobs, scheduler=args.scheduler, timeout=args.timeout, force=args.force,
@@ -117,6 +119,8 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
         help="TOML mapping of the request log's headers (and values) onto canonical names, as for validate; "
         "given to every selected report that reads a request log (the same as -p mapping=MAP.toml)",
     )
+    p.add_argument("--lang", default=None, choices=LANGUAGES,
+                   help="the language of every page and of the index (the same as -p lang=LANG)")
     p.add_argument("--profile", default=None, metavar="NAME", help="apply the parameters of [profiles.NAME]")
     p.add_argument("--jobs", type=int, default=None, metavar="N", help="reports run at once (default: number of cores)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="run on this Dask scheduler (tcp://host:8786)")
@@ -177,11 +181,39 @@ def _add_audit(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_audit)
 
 
+# ----------------------------------------------------------------------------- export
+
+
+def _export(args: argparse.Namespace) -> int:
+    from coopanalysis.batch.datapackage import export_datapackage, format_result
+
+    print(format_result(export_datapackage(args.folder, to=args.to, fmt=args.format)))
+    return 0
+
+
+def _add_export(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "export",
+        help="write every table the pages of a run publish as a Frictionless data package",
+        description="Read the published pages of DIR (those summary.json lists; never executed notebooks "
+        "or a shared run's private folder) and write every table they show as a Frictionless data package: "
+        "datapackage.json (a schema per table, field descriptions, licence, sources, the suppression codes "
+        "as missing values) and one CSV per table, hidden cells as the codes the page prints. The package "
+        "folder is replaced as a whole, only once the new one is complete. Exit status: 0 written, "
+        "2 DIR cannot be read or the package cannot be written.",
+    )
+    p.add_argument("folder", metavar="DIR", help="a folder of rendered reports (the --out of coopanalysis run)")
+    p.add_argument("--format", default="datapackage", metavar="FORMAT",
+                   help="what to write: datapackage (a Frictionless data package; the default)")
+    p.add_argument("--to", default=None, metavar="PKG_DIR", help="the package folder (default: DIR/datapackage)")
+    p.set_defaults(func=_export)
+
+
 # ----------------------------------------------------------------------------- main
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The whole command line: `coopanalysis validate | synth | run | render | audit`."""
+    """The whole command line: `coopanalysis validate | synth | run | render | audit | export`."""
     parser = argparse.ArgumentParser(
         prog="coopanalysis",
         description="Requests for investigation cooperation to online platforms: validate data, "
@@ -189,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"coopanalysis {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_add_validate, _add_synth, _add_run, _add_render, _add_audit):
+    for add in (_add_validate, _add_synth, _add_run, _add_render, _add_audit, _add_export):
         add(sub)
     return parser
 
