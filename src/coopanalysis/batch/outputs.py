@@ -62,8 +62,8 @@ def write_summary(out_dir: Path, entries: list[dict[str, Any]], *, meta: dict[st
     return write_atomic(out_dir / SUMMARY_NAME, json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
-def write_index(out_dir: Path, entries: list[dict[str, Any]], *, meta: dict[str, Any]) -> Path:
+def write_index(out_dir: Path, entries: list[dict[str, Any]], *, meta: dict[str, Any], lang: str = "en") -> Path:
     """Write `index.html` (see `coopanalysis.html.index.render_index`); its path."""
     from coopanalysis.html.index import render_index
 
-    return write_atomic(out_dir / INDEX_NAME, render_index(entries, meta=meta))
+    return write_atomic(out_dir / INDEX_NAME, render_index(entries, meta=meta, lang=lang))

@@ -153,6 +153,11 @@ def value_problems(name: str, value: Any) -> list[str]:
     from coopanalysis.io.sources import load_column_map
     from coopanalysis.reports.params import platform_names
 
+    if name == "lang":
+        from coopanalysis.core.i18n import LANGUAGES
+        if value not in LANGUAGES:
+            return [f"lang must be one of {', '.join(repr(code) for code in LANGUAGES)}, not {value!r}"]
+        return []
     try:
         if name in ("platforms", "providers") and isinstance(value, (list, tuple)):
             platform_names(name, value, registered_only=True)

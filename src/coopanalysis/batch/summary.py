@@ -114,7 +114,7 @@ def page_summary(planned: PlannedReport, r: ReportResult) -> dict[str, Any]:
         facts = read_page_facts(job_files(planned.job)["notebook"])
     except Exception:  # noqa: BLE001 -- an unreadable notebook leaves the index as it was, not the run failed
         return {}
-    return {k: facts[k] for k in ("title", "description", "synthetic") if k in facts}
+    return {k: facts[k] for k in ("title", "description", "synthetic", "lang") if k in facts}
 
 
 def _not_selected(plan: Plan, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -146,4 +146,12 @@ def write_all(plan: Plan, entries: list[dict[str, Any]], *, started: float, sche
     }
     outputs.save_manifest(plan.out_dir, plan.manifest)
     outputs.write_summary(plan.out_dir, entries, meta=meta)
-    return outputs.write_index(plan.out_dir, entries, meta={**meta, "counts": outputs.status_counts(entries)})
+    return outputs.write_index(plan.out_dir, entries, meta={**meta, "counts": outputs.status_counts(entries)},
+                               lang=index_language(entries))
+
+
+def index_language(entries: list[dict[str, Any]]) -> str:
+    """The index's language: the one every page of this run is written in (``run --lang``, or
+    ``-p lang=...``); English when the pages differ or say nothing."""
+    langs = {e.get("lang") or "en" for e in entries if e.get("this_run", True) and e.get("status") != "failed"}
+    return langs.pop() if len(langs) == 1 else "en"

@@ -26,6 +26,7 @@ from coopanalysis.html.controls import PageControls
 from coopanalysis.html.page import first_heading, footer_html, load_notebook
 from coopanalysis.html.page import add_contents, demote_title, read_page_facts, sources_html
 from coopanalysis.html.sanitise import sanitize_html, short_error
+from coopanalysis.html.translate import translate_notebook
 from coopanalysis.paths import TEMPLATES_DIR
 from coopanalysis.present.mime import CHART_MIME, HEADLINE_MIME, LEDGER_MIME, VEGALITE_MIMES, escape_json_for_html
 from coopanalysis.present.mime import PAGE_MIME
@@ -126,7 +127,7 @@ def render_html(
             "strings": controls.strings(EXPORT_BANNER if page.get("synthetic") else ""),
         },
     }
-    body, _ = _exporter(controls).from_notebook_node(node, resources=resources)
+    body, _ = _exporter(controls).from_notebook_node(translate_notebook(node, lang), resources=resources)
     return add_contents(body)
 
 
