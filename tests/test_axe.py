@@ -15,7 +15,7 @@ import pytest
 
 from browser import open_offline
 from test_reports_browser import REPORTS
-from test_style import PHONE, built  # noqa: F401 -- the shared batch run
+from test_style import PHONE, built, reports  # noqa: F401 -- the shared batch run
 
 pytestmark = pytest.mark.browser
 

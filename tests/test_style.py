@@ -8,13 +8,12 @@ serves this module and tests/test_axe.py; under pytest-xdist the workers share i
 
 from __future__ import annotations
 
-import fcntl
 from pathlib import Path
 
 import pytest
 
 from browser import open_offline
-from test_reports_browser import REPORTS, _run_batch
+from test_reports_browser import REPORTS, reports  # noqa: F401 -- the shared batch run
 
 pytestmark = pytest.mark.browser
 
@@ -23,17 +22,9 @@ MIN_TEXT_PX = 9.0
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory, request) -> Path:
-    """The output folder of one batch run of the bundled reports (shared by modules and workers)."""
-    base = tmp_path_factory.getbasetemp()
-    shared = (base.parent if getattr(request.config, "workerinput", None) else base) / "style-reports"
-    shared.mkdir(exist_ok=True)
-    with open(shared / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            return _run_batch(shared)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+def built(reports) -> Path:
+    """The output folder of the bundled batch run the browser tests share (`test_reports_browser.reports`)."""
+    return reports
 
 
 PHONE_CHECK = """(minPx) => {

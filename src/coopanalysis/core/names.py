@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from coopanalysis.core.i18n import _
+
 PLATFORM_NAMES: dict[str, str] = {
     "google": "Google",
     "youtube": "Google",
@@ -179,7 +181,7 @@ LABELS: dict[str, str] = {
 
 def label(column: str) -> str:
     """The human label of a column (its own name, capitalised, when none is registered)."""
-    return LABELS.get(column, column.replace("_", " ").capitalize())
+    return _(LABELS.get(column, column.replace("_", " ").capitalize()))
 
 
 PLURAL_LABELS: dict[str, str] = {"agency": "Agencies", "platform": "Platforms", "crime_type": "Crime types",
@@ -189,7 +191,9 @@ PLURAL_LABELS: dict[str, str] = {"agency": "Agencies", "platform": "Platforms", 
 
 def plural_label(column: str) -> str:
     """The plural label of a category column ("agency" → "Agencies"; "Channel values" when none is registered)."""
-    return PLURAL_LABELS.get(column, f"{label(column)} values")
+    if column in PLURAL_LABELS:
+        return _(PLURAL_LABELS[column])
+    return _("{label} values").format(label=label(column))
 
 
 CODE_LABELS: dict[str, dict[str, str]] = {
@@ -232,7 +236,7 @@ AGENCY_SCOPES: dict[str, str] = {
 
 def agency_scope(scope: str) -> str:
     """A published agency figure's scope as a reader reads it; unregistered scopes stay as written."""
-    return AGENCY_SCOPES.get(scope, scope)
+    return _(AGENCY_SCOPES.get(scope, scope))
 
 
 def code_label(column: str, code: object, *, capital: bool = False) -> str:
@@ -240,13 +244,28 @@ def code_label(column: str, code: object, *, capital: bool = False) -> str:
     a code not registered reads with spaces for underscores; a value of any other column stays as written."""
     text = str(code)
     if column in CODE_LABELS:
-        text = CODE_LABELS[column].get(text, text.replace("_", " "))
+        text = _(CODE_LABELS[column].get(text, text.replace("_", " ")))
+    elif column in ("agency", "platform", "provider"):
+        text = _(text)
     return text[:1].upper() + text[1:] if capital else text
+
+
+def display_name(name: str) -> str:
+    """A platform's or agency's name as the page's language writes it ("Google" → "구글" in Korean);
+    the canonical (English) name keys colours and filters, only the shown text changes."""
+    return _(name)
+
+
+def display_names() -> bool:
+    """True when names are shown in another language than the canonical one."""
+    from coopanalysis.core.i18n import DEFAULT_LANGUAGE, current_language
+
+    return current_language() != DEFAULT_LANGUAGE
 
 
 def code_labels(column: str, values: pl.Expr, *, capital: bool = False) -> pl.Expr:
     """`code_label` for a column of a small collected frame (a reader table)."""
-    if column not in CODE_LABELS:
+    if column not in CODE_LABELS and not (column in ("agency", "platform", "provider") and display_names()):
         return values
     return values.map_elements(lambda v: code_label(column, v, capital=capital), return_dtype=pl.String)
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from coopanalysis.core.i18n import translator
 from coopanalysis.errors import DataFileError
 from coopanalysis.present.mime import HEADLINE_MIME, PAGE_MIME
 
@@ -79,12 +80,12 @@ def first_heading(node: Any) -> str | None:
 # -------------------------------------------------------------------------- footer
 
 
-def footer_html(footer: Mapping[str, object] | None) -> str:
-    """The run details (parameters, input hashes, versions, run time) as an escaped table."""
+def footer_html(footer: Mapping[str, object] | None, lang: str = "en") -> str:
+    """The run details (parameters, input hashes, versions, run time) as an escaped table, headed in `lang`."""
     if not footer:
         return ""
     return (
-        '<footer class="coop-footer">\n<h2 id="about-this-report">About this report</h2>\n'
+        f'<footer class="coop-footer">\n<h2 id="about-this-report">{html.escape(translator(lang)("About this report"))}</h2>\n'
         + _mapping_table(footer)
         + "\n</footer>"
     )
@@ -145,7 +146,8 @@ def sources_html(facts: Mapping[str, Any]) -> dict[str, str]:
     """The escaped "Source: …" line of each source key of `facts` (one per chart and table);
     an address shows as a plain link (a link loads nothing until followed)."""
     out = {}
-    warning = '<strong class="coop-source-warning">Synthetic data, not real figures.</strong> ' \
+    tr = translator(str(facts.get("lang") or "en"))
+    warning = f'<strong class="coop-source-warning">{html.escape(tr("Synthetic data, not real figures."))}</strong> ' \
         if facts.get("synthetic") else ""
     for key, citations in (facts.get("sources") or {}).items():
         parts = []
@@ -156,7 +158,8 @@ def sources_html(facts: Mapping[str, Any]) -> dict[str, str]:
             else:
                 parts.append(label)
         if parts or warning:
-            out[key] = f'<p class="coop-source">{warning}<span>Source: {"; ".join(parts) or "not recorded"}.</span></p>'
+            line = html.escape(tr("Source: {sources}.")).replace("{sources}", "; ".join(parts) or html.escape(tr("not recorded")))
+            out[key] = f'<p class="coop-source">{warning}<span>{line}</span></p>'
     return out
 
 
@@ -187,7 +190,10 @@ def add_contents(page: str) -> str:
     if len(found) < 2:
         return page
     items = "".join(f'<li><a href="#{ident}">{text}</a></li>' for ident, text in found)
-    nav = f'<nav class="coop-toc" aria-label="Contents"><p class="coop-toc-title">On this page</p><ol>{items}</ol></nav>\n'
+    lang = re.search(r'<html lang="([a-z]+)"', page)
+    tr = translator(lang.group(1) if lang and lang.group(1) in ("en", "ko") else "en")
+    nav = (f'<nav class="coop-toc" aria-label="{html.escape(tr("Contents"))}"><p class="coop-toc-title">'
+           f'{html.escape(tr("On this page"))}</p><ol>{items}</ol></nav>\n')
     first = _H2.search(page, main)
     start = page.rfind('<section class="coop-markdown">', 0, first.start())
     at = start if start != -1 else first.start()

@@ -70,6 +70,7 @@ def _exporter(controls: PageControls) -> Any:
     exporter.register_filter("coop_table", lambda data: controls.table(data, sanitize_html(data["text/html"])))
     exporter.register_filter("coop_json", _ledger_json)
     exporter.register_filter("coop_demote_title", demote_title)
+    exporter.register_filter("coop_t", controls.tr)  # a text of the template, in the page's language
     return exporter
 
 
@@ -102,11 +103,11 @@ def render_html(
     if title is None and isinstance(executed, (str, Path)):
         title = Path(executed).stem
     facts = read_page_facts(node)  # the report's own title, banner and sources win over the batch's name
-    if facts.get("title"):
-        title = str(facts["title"]) + (" (synthetic data)" if facts.get("synthetic") else "")
     page = _page_resources(facts)
     lang = page.get("lang", "en")
     tr = translator(lang)
+    if facts.get("title"):
+        title = str(facts["title"]) + (tr(" (synthetic data)") if facts.get("synthetic") else "")
     if name is None:
         name = Path(executed).stem.removesuffix(".executed") if isinstance(executed, (str, Path)) else (title or "report")
     controls = PageControls(name, tr)
@@ -116,7 +117,7 @@ def render_html(
             "lang": lang,
             "title": title or "Report",
             "vega_bundle": vega_bundle(),
-            "footer_html": footer_html(footer),
+            "footer_html": footer_html(footer, lang),
             "chart_mime": CHART_MIME,
             "headline_mime": HEADLINE_MIME,
             "ledger_mime": LEDGER_MIME,

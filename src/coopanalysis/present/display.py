@@ -173,8 +173,10 @@ def show_table(df: Any, *, caption: str | None = None, max_rows: int = 200) -> N
     "Download data" and the data package export."""
     from IPython.display import display
 
+    from coopanalysis.core.i18n import _
     from coopanalysis.present.table_data import TABLE_MIME, table_payload
 
+    caption = _(caption) if caption else caption  # in the page's language
     shown = table_html(df, caption=caption, max_rows=max_rows)  # checks df first
     plain = (f"{caption}\n" if caption else "") + str(df.head(max_rows))
     display({"text/html": shown, TABLE_MIME: table_payload(df, caption=caption), "text/plain": plain}, raw=True)

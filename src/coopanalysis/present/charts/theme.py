@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import altair as alt
 
+from coopanalysis.core.i18n import current_language
 from coopanalysis.core.names import PLATFORM_COLOURS
 
 THEME_NAME = "coopanalysis"
@@ -40,6 +41,22 @@ MAX_ROWS = 50_000
 """Most rows a chart embeds: daily volumes of several years by platform fit; raw request rows never should."""
 
 
+KO_LOCALE: dict = {
+    "number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["", "원"]},
+    "time": {
+        "dateTime": "%Y/%m/%d %a %X", "date": "%Y/%m/%d", "time": "%H:%M:%S", "periods": ["오전", "오후"],
+        "days": ["일요일", "월요일", "화요일", "수요일", "목요일", "금요일", "토요일"],
+        "shortDays": ["일", "월", "화", "수", "목", "금", "토"],
+        "months": [f"{m}월" for m in range(1, 13)],
+        "shortMonths": [f"{m}월" for m in range(1, 13)],
+    },
+}
+"""The d3-format / d3-time-format ko-KR locale (as d3 publishes it), for axes of a Korean page."""
+
+LOCALES: dict[str, dict] = {"ko": KO_LOCALE}
+"""Vega-Lite `config.locale` per page language; English uses Vega's default (en-US)."""
+
+
 def theme_config() -> dict:
     """The Vega-Lite config of the project's theme: readable fonts (Korean included), an
     accessible categorical palette, a light grid and a comfortable default size."""
@@ -60,6 +77,7 @@ def theme_config() -> dict:
             "line": {"strokeWidth": 2},
             "point": {"size": 45, "filled": True},
             "bar": {"cornerRadiusEnd": 2},
+            **({"locale": LOCALES[current_language()]} if current_language() in LOCALES else {}),
         }
     }
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import polars as pl
 
+from coopanalysis.core.i18n import _
 from coopanalysis.present.narrative.template import sentence
 from coopanalysis.present.narrative.words import date, join_names, slot
 from coopanalysis.publish.disclosure import hidden_column
@@ -34,7 +35,7 @@ def answered_sentence(row: dict[str, Any], *, name: str | None = None) -> str:
 def answered_sentences(by_platform: pl.DataFrame, *, limit: int = 3) -> str:
     """Answered share of the `limit` platforms answering least often (lowest share first)."""
     if by_platform.height == 0:
-        return "No platform received a request in this selection."
+        return _("No platform received a request in this selection.")
     rows = by_platform.sort(["answered_share", "platform"], nulls_last=True).head(limit)
     return " ".join(answered_sentence(r) for r in rows.iter_rows(named=True))
 
@@ -42,7 +43,7 @@ def answered_sentences(by_platform: pl.DataFrame, *, limit: int = 3) -> str:
 def answered_total_sentence(total: pl.DataFrame) -> str:
     """The answered share of all selected requests."""
     if total.height == 0 or total["requests"][0] == 0:
-        return "There are no requests in this selection, so there is no answered share."
+        return _("There are no requests in this selection, so there is no answered share.")
     return answered_sentence(total.row(0, named=True), name="The platforms together")
 
 
@@ -51,13 +52,13 @@ def response_time_sentence(summary: pl.DataFrame, *, name: str | None = None) ->
     45 days.' Input: a `response_time_summary` row (requests, responded, median_days, p90_days; under
     suppression a `curve_note` saying why there is no curve)."""
     if summary.height == 0 or summary["requests"][0] == 0:
-        return "There are no requests in this selection, so there is no time to a response."
+        return _("There are no requests in this selection, so there is no time to a response.")
     r = summary.row(0, named=True)
-    to = f" to {name}" if name else ""
+    to = _(" to {name}").format(name=_(name)) if name else ""
     if r["requests"] is None and not (r.get("curve_note") or r.get(hidden_column("requests"))):
-        return "There are no requests in this selection, so there is no time to a response."
+        return _("There are no requests in this selection, so there is no time to a response.")
     if r["requests"] is None and not r.get("curve_note"):
-        return "Too few requests to show how long a response took (withheld to protect small counts)."
+        return _("Too few requests to show how long a response took (withheld to protect small counts).")
     if r.get("curve_note"):
         return sentence("How long a response took is withheld to protect small counts ({note:name}).",
                         note=r["curve_note"])
@@ -78,18 +79,18 @@ def response_time_sentence(summary: pl.DataFrame, *, name: str | None = None) ->
 
 def _within(days: int) -> str:
     """'within 12 days', 'within 1 day'; 'on the day of the request' for 0."""
-    return "on the day of the request" if days == 0 else sentence("within {days:count/day}", days=days)
+    return _("on the day of the request") if days == 0 else sentence("within {days:count/day}", days=days)
 
 
 def censoring_sentence(as_of: dt.date | None, *, given: bool = False) -> str:
     """The censoring date and where it comes from: the `as_of` parameter, or the latest date in the
     whole file (the same for every selection of it)."""
     if as_of is None:
-        return "The log has no dates, so no censoring date."
-    source = ("the date given as the log's extraction date" if given else
-              "the latest date in the whole file, whatever the selection; set as_of to the date the log was extracted")
-    return (f"Requests without a reply are counted as still waiting on {date(as_of)} (the censoring date: {source}); "
-            f"the curves end there.")
+        return _("The log has no dates, so no censoring date.")
+    source = _("the date given as the log's extraction date" if given else
+               "the latest date in the whole file, whatever the selection; set as_of to the date the log was extracted")
+    return _("Requests without a reply are counted as still waiting on {date} (the censoring date: {source}); "
+             "the curves end there.").format(date=date(as_of), source=source)
 
 
 def incidence_sentence(incidence: pl.DataFrame, km: pl.DataFrame, *, day: int = 30) -> str:
@@ -98,7 +99,7 @@ def incidence_sentence(incidence: pl.DataFrame, km: pl.DataFrame, *, day: int = 
     all requests (reply, days, incidence) and the `time_to_response` frame of the same requests (days,
     waiting); both as published (coarsened under suppression)."""
     if incidence.height == 0 or km.height == 0:
-        return "There is no split of the replies by kind to show: no requests, or too few to show."
+        return _("There is no split of the replies by kind to show: no requests, or too few to show.")
 
     def at(t: int | None) -> str:
         def value(df: pl.DataFrame, column: str) -> float | None:
@@ -113,10 +114,10 @@ def incidence_sentence(incidence: pl.DataFrame, km: pl.DataFrame, *, day: int = 
                         waiting=1.0 if waiting is None else waiting)
 
     last = int(min(incidence["days"].max(), km["days"].max()))
-    text = f"By day {day}, {at(day)}" if day < last else ""
-    end = f"by the end of the curves (day {last}), {at(last)}"
+    text = _("By day {day}, {shares}").format(day=day, shares=at(day)) if day < last else ""
+    end = _("by the end of the curves (day {day}), {shares}").format(day=last, shares=at(last))
     return ((text + "; " + end) if text else end[0].upper() + end[1:]) + \
-        " (Aalen–Johansen cumulative incidence; shares of all requests, those without a reply censored)."
+        _(" (Aalen–Johansen cumulative incidence; shares of all requests, those without a reply censored).")
 
 
 def slowest_sentence(summary: pl.DataFrame) -> str:
@@ -127,7 +128,8 @@ def slowest_sentence(summary: pl.DataFrame) -> str:
     notes = summary.filter(pl.col("curve_note").is_not_null()) if "curve_note" in summary.columns \
         else summary.clear()
     drawn = summary.filter(~pl.col("platform").is_in(notes["platform"].implode()))
-    no_curve = " ".join(f"There is no time-to-response curve for {r['platform']}: {r['curve_note']}."
+    no_curve = " ".join(_("There is no time-to-response curve for {platform}: {note}.").format(
+                            platform=_(r["platform"]), note=_(r["curve_note"]))
                         for r in notes.sort("platform").iter_rows(named=True))
     return " ".join(t for t in (_slowest(drawn), no_curve) if t)
 
@@ -138,8 +140,8 @@ def _slowest(summary: pl.DataFrame) -> str:
         return ""
     never = summary.filter(pl.col("median_days").is_null() & (pl.col("requests") > 0))
     if never.height:
-        return (f"For {join_names(never['platform'].to_list())}, fewer than half of the requests ever had a response "
-                f"by the censoring date.")
+        return _("For {platforms}, fewer than half of the requests ever had a response by the censoring date.").format(
+            platforms=join_names(never["platform"].to_list()))
     r = summary.sort(["median_days", "platform"], descending=[True, False]).row(0, named=True)
     return sentence("{who:name} was slowest: half of its requests had a reply {within:text}.", who=r["platform"],
                     within=_within(r["median_days"]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from coopanalysis.core.i18n import _
 from coopanalysis.core.names import code_label, plural_label
 from coopanalysis.present.narrative.template import capitalise, sentence
 from coopanalysis.present.narrative.words import slot
@@ -16,13 +17,13 @@ def funnel_sentence(funnel: pl.DataFrame, identified: pl.DataFrame | None = None
     requests) were answered and led to an arrest.' Input: a `funnel` frame without `by`; with `identified` (an `identified_share`
     frame) a second sentence counts the identified suspects over all requests, answered or not."""
     if funnel.height == 0:
-        return "No requests, so no funnel."
+        return _("No requests, so no funnel.")
     stage = {r["stage"]: r for r in funnel.iter_rows(named=True)}
     req = stage["requested"]["cases"]
     if req is None:
         return sentence("Too few requests to show the funnel: {n:count/request}.", n=slot(stage["requested"], "cases"))
     if not req:
-        return "No requests, so no funnel."
+        return _("No requests, so no funnel.")
 
     def part(name: str) -> str:
         r = stage[name]
@@ -50,7 +51,7 @@ def identified_sentence(identified: pl.DataFrame) -> str:
             return ""
         return sentence("Counting every request, answered or not, {n:count} led to an identified suspect"
                         "{why:text}.", n=shown,
-                        why=" (the share is withheld to protect small counts)" if r.get(hidden_column("identified")) else "")
+                        why=_(" (the share is withheld to protect small counts)") if r.get(hidden_column("identified")) else "")
     return sentence("Counting every request, answered or not, {n:count} ({p:share} of all {total:count/request}, "
                     "95% CI {ci:interval}) led to an identified suspect.", n=r["identified"], p=r["identified_share"],
                     total=r["requests"], ci=(r["ci_low"], r["ci_high"]))
@@ -95,7 +96,7 @@ def outcome_sentence(mix: pl.DataFrame, *, outcome: str = "suspended_untraceable
     group = mix.filter(pl.col(by) == r[by])
     opened = group.filter(pl.col("case_outcome") == "open")
     if opened.height == 0:
-        base = "; none of its cases is still open."
+        base = _("; none of its cases is still open.")
     elif opened["share"][0] is None:
         base = sentence("; that base includes the cases still open (their number is withheld to protect small counts), "
                         "which may yet end {what:name}.", what=what)
@@ -114,7 +115,7 @@ def cohort_sentence(by_year: pl.DataFrame) -> str:
     opened = by_year.filter(pl.col("case_outcome") == "open").sort("year")
     years = sorted(by_year["year"].unique().to_list())
     if not years:
-        return "No requests, so no outcomes by year of request."
+        return _("No requests, so no outcomes by year of request.")
     has_open = set(opened["year"].to_list())
     shown = {r["year"]: r["share"] for r in opened.iter_rows(named=True) if r["share"] is not None}
     shown |= {y: 0.0 for y in years if y not in has_open}  # no open case that year: 0% (not a hidden count)

@@ -25,6 +25,7 @@ import string
 from dataclasses import dataclass
 from typing import Any
 
+from coopanalysis.core.i18n import _, current_language
 from coopanalysis.core.names import noun
 from coopanalysis.publish.disclosure import WITHHELD
 
@@ -40,6 +41,18 @@ class Hidden:
         if self.label.startswith("<"):
             return f"fewer than {self.label[1:]}"
         return "a withheld number" if self.label == WITHHELD else self.label
+
+
+KO_COUNTERS: dict[str, str] = {"request": "건", "case": "건", "day": "일", "agency": "개 기관", "country": "개국",
+                               "platform": "개 플랫폼", "response": "건", "year": "년", "month": "개월", "row": "행",
+                               "crime type": "개 범죄 유형", "requesting country": "개 요청 국가",
+                               "fulfilled request": "건", "full year": "개 연도",
+                               "published figure": "건"}
+"""The Korean counter of each noun a sentence counts ("1,234건", "3개 기관"); Korean has no plural."""
+
+
+def _korean() -> bool:
+    return current_language() == "ko"
 
 
 class SentenceError(ValueError):
@@ -59,6 +72,8 @@ def _percent(p: float) -> str:
 
 
 def _count(value: Any, slot: str, what: str | None) -> str:
+    if _korean():
+        return _count_ko(value, slot, what)
     if isinstance(value, Hidden):
         words = value.words()
         if what is None:
@@ -69,14 +84,27 @@ def _count(value: Any, slot: str, what: str | None) -> str:
     return f"{n:,}" if what is None else f"{n:,} {noun(what, n)}"
 
 
+def _count_ko(value: Any, slot: str, what: str | None) -> str:
+    """A count in Korean: "1,234건", "10건 미만", "비공개 수량"."""
+    counter = KO_COUNTERS.get(what, "") if what else ""
+    if isinstance(value, Hidden):
+        if value.label.startswith("<"):
+            return f"{value.label[1:]}{counter} 미만"
+        return "비공개 수량" if value.label == WITHHELD else value.label  # ends in a consonant, as "건" does
+    n = round(_number(value, slot, "count"))
+    return f"{n:,}{counter}"
+
+
 def _write(value: Any, kind: str, slot: str) -> str:
     """One slot's value as words, by its type (see the module docstring)."""
-    kind, _, what = kind.partition("/")
+    kind, _sep, what = kind.partition("/")
     if value is None:
         raise SentenceError(f"slot {slot!r} ({kind}) is None")
     if kind == "count":
         return _count(value, slot, what or None)
     if kind == "were":  # the verb agreeing with a count: 1 → "was", 0, 2 or a hidden count → "were"
+        if _korean():  # Korean verbs do not agree with a count: the slot writes nothing
+            return ""
         return "were" if isinstance(value, Hidden) or round(_number(value, slot, kind)) != 1 else "was"
     if kind in ("share", "rate"):
         return _percent(abs(_number(value, slot, kind)) if kind == "rate" else _number(value, slot, kind))
@@ -85,6 +113,8 @@ def _write(value: Any, kind: str, slot: str) -> str:
         return f"+{g * 100:.1f}%" if g >= 0 else f"−{-g * 100:.1f}%"
     if kind == "change":
         g = _number(value, slot, kind)
+        if _korean():
+            return "변동이 없었다" if abs(g) < 0.0005 else (f"{g * 100:.1f}% 증가했다" if g > 0 else f"{-g * 100:.1f}% 감소했다")
         return "did not change" if abs(g) < 0.0005 else (f"grew {g * 100:.1f}%" if g > 0 else f"fell {-g * 100:.1f}%")
     if kind == "number":
         return f"{_number(value, slot, kind):,.1f}"
@@ -94,6 +124,8 @@ def _write(value: Any, kind: str, slot: str) -> str:
     if kind == "date":
         if not isinstance(value, dt.date):
             raise SentenceError(f"slot {slot!r} (date) takes a date, not {value!r}")
+        if _korean():
+            return f"{value.year}년 {value.month}월 {value.day}일"
         return f"{value.day} {value:%B %Y}"
     if kind == "year":
         if isinstance(value, bool) or not isinstance(value, int):
@@ -103,7 +135,7 @@ def _write(value: Any, kind: str, slot: str) -> str:
         if not isinstance(value, str) or (kind == "name" and not value.strip()):
             raise SentenceError(f"slot {slot!r} ({kind}) takes {'a non-empty' if kind == 'name' else 'a'} string, "
                                 f"not {value!r}")
-        return value
+        return _(value) if kind == "name" else value  # a platform's or agency's name in the page's language
     raise SentenceError(f"slot {slot!r}: unknown type {kind!r}")
 
 
@@ -129,7 +161,7 @@ def sentence(template: str, **slots: Any) -> str:
     """The template with every slot written by its type, checked by `check_text`; a slot the
     template names but `slots` lacks, or one given but not named, is a SentenceError."""
     parts, named = [], set()
-    for literal, field, spec, _conversion in string.Formatter().parse(template):
+    for literal, field, spec, _conversion in string.Formatter().parse(_(template)):
         parts.append(literal)
         if field is None:
             continue

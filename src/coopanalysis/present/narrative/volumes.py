@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from coopanalysis.core.i18n import _
 from coopanalysis.core.names import code_label, plural_label
 from coopanalysis.present.narrative.template import sentence
 from coopanalysis.present.narrative.words import slot, span
@@ -16,10 +17,10 @@ def volumes_sentence(volumes: pl.DataFrame, by_platform: pl.DataFrame, by_period
     hidden cells of `volumes` must not make smaller)."""
     if by_period is None:
         if volumes.height == 0 or volumes["requests"].sum() == 0:
-            return "There are no requests to count in this selection."
+            return _("There are no requests to count in this selection.")
         by_period = volumes.group_by("period_start", "period_end").agg(pl.col("requests").sum())
     if by_period.height == 0 or not by_period["requests"].sum():
-        return "There are no requests to count in this selection, or too few to show."
+        return _("There are no requests to count in this selection, or too few to show.")
     top = by_period.sort(["requests", "period_start"], descending=[True, False], nulls_last=True).row(0, named=True)
     lead = by_platform.sort(["requests", "platform"], descending=[True, False], nulls_last=True).row(0, named=True)
     text = sentence("The busiest period was {when:name}, with {n:count/request}.",
@@ -33,7 +34,7 @@ def volumes_sentence(volumes: pl.DataFrame, by_platform: pl.DataFrame, by_period
 def top_sentence(top: pl.DataFrame, *, column: str = "agency") -> str:
     """'Gyeonggi Nambu … sent the most requests: 6,723 (12.8%).'"""
     if top.height == 0:
-        return "No agency figures for this selection." if column == "agency" else "No figures for this selection."
+        return _("No agency figures for this selection." if column == "agency" else "No figures for this selection.")
     first = top.row(0, named=True)
     if first["requests"] is None:
         return sentence("Every one of the {who:name} sent {n:count/request} in this selection.",

@@ -6,8 +6,13 @@ import datetime as dt
 import math
 from typing import Any
 
+from coopanalysis.core.i18n import _, current_language
 from coopanalysis.present.narrative.template import Hidden
 from coopanalysis.publish.disclosure import hidden_column
+
+
+def _korean() -> bool:
+    return current_language() == "ko"
 
 
 def count(n: int | float | None) -> str:
@@ -56,6 +61,8 @@ def signed(g: float | None) -> str:
 
 def date(d: dt.date | None) -> str:
     """'1 January 2020'."""
+    if d is not None and _korean():
+        return f"{d.year}년 {d.month}월 {d.day}일"
     return "–" if d is None else f"{d.day} {d:%B %Y}"
 
 
@@ -63,6 +70,13 @@ def span(start: dt.date, end: dt.date) -> str:
     """A period for readers: '2021', 'December 2021', '1 January 2025 to 30 June 2025'."""
     if start == end:
         return date(start)
+    if _korean():
+        if start.day == 1 and (end + dt.timedelta(days=1)).day == 1:
+            if start.month == 1 and end.month == 12 and start.year == end.year:
+                return f"{start.year}년"
+            if (start.year, start.month) == (end.year, end.month):
+                return f"{start.year}년 {start.month}월"
+        return f"{date(start)}부터 {date(end)}까지"
     if start.day == 1 and (end + dt.timedelta(days=1)).day == 1:
         if start.month == 1 and end.month == 12 and start.year == end.year:
             return str(start.year)
@@ -75,4 +89,7 @@ def join_names(names: list[str]) -> str:
     """Names as a phrase: ['A'] → 'A', ['A', 'B', 'C'] → 'A, B and C'; [] → ''."""
     if not names:
         return ""
+    names = [_(n) for n in names]  # a platform's or agency's name in the page's language
+    if _korean():
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " 및 " + names[-1]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
