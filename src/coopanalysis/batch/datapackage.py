@@ -32,7 +32,7 @@ from coopanalysis.core.i18n import translator
 from coopanalysis.errors import CoopAnalysisError, DataFileError
 from coopanalysis.io.rejects import FORMULA_STARTS
 from coopanalysis.present.page_facts import EXPORT_BANNER
-from coopanalysis.present.table_data import missing_codes, slug
+from coopanalysis.present.table_data import missing_codes, slug, unique
 
 FORMATS = ("datapackage",)
 PACKAGE_FOLDER = "datapackage"
@@ -158,13 +158,7 @@ def resource_name(page: Page, ident: str, used: set[str]) -> str:
     """A valid, unique Frictionless name (lower-case ASCII letters, digits, '-') from report and table id."""
     ascii_slug = lambda t: re.sub("-{2,}", "-", re.sub(r"[^a-z0-9]+", "-", slug(t).lower())).strip("-")
     report, table = ascii_slug(page.name) or "report", ascii_slug(ident) or "table"
-    base = table if table.startswith(report) else f"{report}-{table}"
-    name, n = base, 1
-    while name in used:
-        n += 1
-        name = f"{base}-{n}"
-    used.add(name)
-    return name
+    return unique(table if table.startswith(report) else f"{report}-{table}", used)
 
 
 def build_package(pages: list[Page], *, folder: str, created: str | None = None) -> tuple[dict[str, Any], dict[str, str]]:

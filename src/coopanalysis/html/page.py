@@ -181,8 +181,9 @@ def demote_title(fragment: str) -> str:
     return _H1.sub(lambda m: f'<p class="coop-question">{_ANCHOR.sub("", m.group(1)).strip()}</p>', fragment)
 
 
-def add_contents(page: str) -> str:
-    """The page with a table of contents of its `##` headings (those with an id), placed before the first."""
+def add_contents(page: str, lang: str = "en") -> str:
+    """The page with a table of contents of its `##` headings (those with an id), placed before the
+    first, headed in `lang`."""
     main = page.find('<main class="coop-report">')
     if main == -1:
         return page
@@ -190,8 +191,7 @@ def add_contents(page: str) -> str:
     if len(found) < 2:
         return page
     items = "".join(f'<li><a href="#{ident}">{text}</a></li>' for ident, text in found)
-    lang = re.search(r'<html lang="([a-z]+)"', page)
-    tr = translator(lang.group(1) if lang and lang.group(1) in ("en", "ko") else "en")
+    tr = translator(lang)
     nav = (f'<nav class="coop-toc" aria-label="{html.escape(tr("Contents"))}"><p class="coop-toc-title">'
            f'{html.escape(tr("On this page"))}</p><ol>{items}</ol></nav>\n')
     first = _H2.search(page, main)

@@ -129,7 +129,7 @@ def render_html(
         },
     }
     body, _ = _exporter(controls).from_notebook_node(translate_notebook(node, lang), resources=resources)
-    return add_contents(body)
+    return add_contents(body, lang)
 
 
 def _page_resources(facts: Mapping[str, Any]) -> dict[str, Any]:

@@ -39,6 +39,16 @@ def slug(text: object, default: str = "item") -> str:
     return out or default
 
 
+def unique(base: str, used: set[str]) -> str:
+    """`base`, or `base-2`, `base-3`, … : the first not in `used`, which it joins."""
+    ident, n = base, 1
+    while ident in used:
+        n += 1
+        ident = f"{base}-{n}"
+    used.add(ident)
+    return ident
+
+
 class Ids:
     """The ids of one page, in document order: `report-title`, then `-2`, `-3` for a repeat."""
 
@@ -48,13 +58,7 @@ class Ids:
 
     def new(self, title: object, kind: str) -> str:
         """A fresh id for the chart or table (`kind`) titled `title`."""
-        base = f"{self.report}-{slug(title, kind)}"
-        ident, n = base, 1
-        while ident in self.used:
-            n += 1
-            ident = f"{base}-{n}"
-        self.used.add(ident)
-        return ident
+        return unique(f"{self.report}-{slug(title, kind)}", self.used)
 
 
 def _description(name: str) -> str:
