@@ -295,7 +295,7 @@ def test_charts_and_sentences_name_providers_for_readers():
     assert spec["vconcat"][0]["layer"][0]["encoding"]["color"]["field"] == "provider"
     assert spec["vconcat"][0]["layer"][0]["encoding"]["color"]["scale"]["domain"] == ["Google", "X"]
     ranking = summaries.country_ranking(table, provider="Google", start=D(2017, 1, 1), end=D(2017, 12, 31)).collect()
-    assert charts.chart_country_ranking(ranking, provider="Google").to_dict()["title"] == (
+    assert charts.chart_country_ranking(ranking, provider="Google").to_dict()["title"]["text"] == (
         "Countries with the most requests to Google")
     position = summaries.country_position(table, provider="Google", country="KR", start=D(2017, 1, 1),
                                           end=D(2017, 12, 31))

@@ -7,14 +7,16 @@ English text is the message id; ``core/locales/<lang>.toml`` maps it to the tran
 that a catalogue lacks shows in English, and the catalogue test lists it.
 
 A report notebook sets its language once (``setup_report(lang=...)`` calls
-:func:`use_language`); the kernel runs one report, so the language is a context variable of the
-process, not an argument threaded through every function.
+:func:`use_language`); the kernel runs one report, so the language is a setting of the process,
+not an argument threaded through every function. It is a plain module value, not a context
+variable: polars runs ``map_elements`` callbacks on its own threads, which a context variable set
+in the main thread does not reach (a Korean page once had English table cells that way).
 """
 
 from __future__ import annotations
 
-import contextvars
 import functools
+import os
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -25,7 +27,8 @@ LANGUAGES: tuple[str, ...] = ("en", "ko")
 DEFAULT_LANGUAGE = "en"
 
 _LOCALES = Path(__file__).with_name("locales")
-_current: contextvars.ContextVar[str] = contextvars.ContextVar("coopanalysis_language", default=DEFAULT_LANGUAGE)
+_current = [DEFAULT_LANGUAGE]
+"""The process's language (a one-item list, so that every thread sees the same value)."""
 
 
 def check_language(lang: str) -> str:
@@ -38,12 +41,12 @@ def check_language(lang: str) -> str:
 
 def use_language(lang: str) -> None:
     """Make `lang` the language of every text produced from now on in this process."""
-    _current.set(check_language(lang))
+    _current[0] = check_language(lang)
 
 
 def current_language() -> str:
     """The language set by :func:`use_language` (``en`` until then)."""
-    return _current.get()
+    return _current[0]
 
 
 @functools.cache
@@ -57,11 +60,42 @@ def catalogue(lang: str) -> Mapping[str, str]:
         return dict(tomllib.load(handle).get("messages", {}))
 
 
+MISSING_LOG = "COOPANALYSIS_MISSING_MESSAGES"
+"""Environment variable naming a file to which every text a catalogue lacks is appended, one per
+line (a translator's aid: run the batch in a language, then translate what the file lists)."""
+
+
 def translator(lang: str) -> Callable[[str], str]:
     """A function that translates an English text into `lang` (the text itself when the
     catalogue lacks it)."""
     messages = catalogue(lang)
-    return lambda text: messages.get(text, text)
+    log = os.environ.get(MISSING_LOG) if lang != DEFAULT_LANGUAGE else None
+    if not log:
+        return lambda text: messages.get(text, text)
+
+    def translate(text: str) -> str:
+        if text not in messages and text.strip():
+            with open(log, "a", encoding="utf-8") as handle:  # a developer's log, not a report output
+                handle.write(text.replace("\n", "\\n") + "\n")
+        return messages.get(text, text)
+
+    return translate
+
+
+@functools.cache
+def _originals(lang: str) -> Mapping[str, tuple[str, ...]]:
+    originals: dict[str, tuple[str, ...]] = {}
+    for english, shown in catalogue(lang).items():
+        originals[shown] = (*originals.get(shown, ()), english)
+    return originals
+
+
+def english_of(text: str) -> tuple[str, ...]:
+    """The English message ids of `text` written in the current language (several when two
+    English texts share a translation: "Year" and "Years" are both "연도"), or `text` itself when it
+    is English or not a translation: code that reads a label's meaning ("Year …", "… share") reads
+    the same meaning on a Korean page."""
+    return _originals(current_language()).get(text, (text,))
 
 
 def _(text: str) -> str:

@@ -220,6 +220,7 @@ CODE_LABELS: dict[str, dict[str, str]] = {
     },
     "response": {"disclosed": "disclosed", "partial": "partial", "refused": "refused", "no_data": "no data"},
     "phase": {"before": "before the change", "after": "after the change"},
+    "reply": {"data": "data (disclosed, partial)", "no data": "refused or no data"},
     "legal_process": {"legal": "legal process", "emergency": "emergency"},
     "channel": {"email": "email", "portal": "portal", "mlat": "MLAT", "emergency": "emergency",
                 "liaison": "liaison", "other": "other channel"},
@@ -239,14 +240,21 @@ def agency_scope(scope: str) -> str:
     return _(AGENCY_SCOPES.get(scope, scope))
 
 
+WORD_FIELDS = ("agency", "platform", "provider", "method", "stage", "kind_label", "series", "growth_note", "cagr_note",
+               "trend_note", "trend_vs_cagr", "basis")
+"""Fields whose values are names or words, not codes ("Google", "seasonal share", "before"): they
+read as written in English and through the message catalogue in another language (`display_name`).
+Charts and tables show them in the page's language; colours and filters key on the English value."""
+
+
 def code_label(column: str, code: object, *, capital: bool = False) -> str:
     """The words for one value of a code column ("crime_type", "drug_trafficking" → "drug trafficking");
     a code not registered reads with spaces for underscores; a value of any other column stays as written."""
     text = str(code)
     if column in CODE_LABELS:
         text = _(CODE_LABELS[column].get(text, text.replace("_", " ")))
-    elif column in ("agency", "platform", "provider"):
-        text = _(text)
+    elif column in WORD_FIELDS:
+        text = display_name(text)
     return text[:1].upper() + text[1:] if capital else text
 
 
@@ -265,7 +273,7 @@ def display_names() -> bool:
 
 def code_labels(column: str, values: pl.Expr, *, capital: bool = False) -> pl.Expr:
     """`code_label` for a column of a small collected frame (a reader table)."""
-    if column not in CODE_LABELS and not (column in ("agency", "platform", "provider") and display_names()):
+    if column not in CODE_LABELS and not (column in WORD_FIELDS and display_names()):
         return values
     return values.map_elements(lambda v: code_label(column, v, capital=capital), return_dtype=pl.String)
 

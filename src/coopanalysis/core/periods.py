@@ -87,3 +87,19 @@ def is_year_to_date(start: dt.date, end: dt.date) -> bool:
 def days_in_year(year: pl.Expr) -> pl.Expr:
     """365 or 366 for each year of an integer column."""
     return (pl.date(year + 1, 1, 1) - pl.date(year, 1, 1)).dt.total_days()
+
+
+DAY_MONTH = {"en": "%-d %b", "ko": "%-m월 %-d일"}
+"""strftime format of a day of the year as a period label writes it, by language ("1 Jan", "1월 1일")."""
+
+
+def day_month_format() -> str:
+    """The strftime format of a day within a year in the page's language (:data:`DAY_MONTH`)."""
+    from coopanalysis.core.i18n import current_language
+
+    return DAY_MONTH.get(current_language(), DAY_MONTH["en"])
+
+
+def day_month(d: dt.date) -> str:
+    """`d` as a day within its year in the page's language: "1 Jan", "1월 1일"."""
+    return d.strftime(day_month_format())

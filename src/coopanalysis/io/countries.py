@@ -134,9 +134,26 @@ def country_names() -> pl.DataFrame:
 
 
 def country_name(iso2: str) -> str:
-    """The name of ISO alpha-2 `iso2` in the bundled reference ("KR" → "South Korea"); the code when unknown."""
+    """The name of ISO alpha-2 `iso2` in the page's language: in English from the bundled reference
+    ("KR" → "South Korea"), in another language from the Unicode CLDR territory names that Babel
+    ships ("KR" → "대한민국"); the code when unknown."""
+    from coopanalysis.core.i18n import DEFAULT_LANGUAGE, current_language
+
+    lang = current_language()
+    if lang != DEFAULT_LANGUAGE:
+        shown = _cldr_territories(lang).get(iso2)
+        if shown:
+            return shown
     names = _reference().filter(pl.col("iso2") == iso2).get_column("country").to_list()
     return names[0] if names else iso2
+
+
+@lru_cache(maxsize=None)
+def _cldr_territories(lang: str) -> dict[str, str]:
+    """ISO alpha-2 → the territory's name in `lang` (Babel's bundled CLDR data, no network)."""
+    from babel import Locale
+
+    return dict(Locale.parse(lang).territories)
 
 
 def iso2_codes() -> list[str]:

@@ -86,7 +86,13 @@ def column_kind(name: str) -> Kind:
     """How a column's numbers read, from its name: "year" for year / first_year / last_year or
     a label starting with "Year"; "percent" for a name ending in share ("answered_share",
     "Answered share") or a ratio written with ÷ ("Providers ÷ agency"); "signed percent" for growth / cagr; "" otherwise."""
-    key = re.sub(r"[\s\-]+", "_", name.strip().lower())
+    from coopanalysis.core.i18n import english_of
+
+    kinds = [_kind(re.sub(r"[\s\-]+", "_", english.lower())) for english in english_of(name.strip())]
+    return next((k for k in kinds if k), "")
+
+
+def _kind(key: str) -> Kind:
     if key in YEAR_COLUMNS or key == "year" or key.startswith("year_") or key.startswith("year("):
         return "year"
     if key.endswith(SHARE_SUFFIXES) or "÷" in key:  # "Providers ÷ agency": a ratio
@@ -101,7 +107,9 @@ def _format_cell(value: Any, kind: Kind = "") -> tuple[str, str]:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–", "null"
     if isinstance(value, bool):
-        return ("yes" if value else "no"), ""
+        from coopanalysis.core.i18n import _
+
+        return _("yes" if value else "no"), ""
     if kind == "year" and isinstance(value, (int, float)) and float(value).is_integer():
         return f"{int(value)}", "num"
     if kind in ("percent", "signed percent") and isinstance(value, float) and math.isfinite(value):
@@ -171,12 +179,15 @@ def show_table(df: Any, *, caption: str | None = None, max_rows: int = 200) -> N
     """Display a polars DataFrame as an escaped HTML table (see :func:`table_html`), with its data
     (every row, hidden cells as their codes) under `present.table_data.TABLE_MIME` for the page's
     "Download data" and the data package export."""
+    import polars as pl
     from IPython.display import display
 
     from coopanalysis.core.i18n import _
     from coopanalysis.present.table_data import TABLE_MIME, table_payload
 
     caption = _(caption) if caption else caption  # in the page's language
+    if isinstance(df, pl.DataFrame):  # headers in the page's language (a header already translated stays)
+        df = df.rename({c: _(c) for c in df.columns if _(c) != c and _(c) not in df.columns})
     shown = table_html(df, caption=caption, max_rows=max_rows)  # checks df first
     plain = (f"{caption}\n" if caption else "") + str(df.head(max_rows))
     display({"text/html": shown, TABLE_MIME: table_payload(df, caption=caption), "text/plain": plain}, raw=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from coopanalysis.core.i18n import _
 from coopanalysis.core.names import code_labels, label
 from coopanalysis.present.narrative.words import interval, share, signed
 from coopanalysis.publish.disclosure import WITHHELD, hidden_column, label_hidden
@@ -22,14 +23,14 @@ def _key(column: str) -> pl.Expr:
 def _small_base_note(base: str, value: str) -> pl.Expr:
     """"small base: fewer than 20 requests" where a shown rate rests on fewer than SMALL_BASE requests."""
     return (pl.when(pl.col(value).is_not_null() & (pl.col(base) < SMALL_BASE))
-            .then(pl.lit(f"small base: fewer than {SMALL_BASE} requests, the rate says little")))
+            .then(pl.lit(_("small base: fewer than {n} requests, the rate says little").format(n=SMALL_BASE))))
 
 
 def growth_rows(growth: pl.DataFrame, *, by: str | None = None) -> pl.DataFrame:
     """A growth frame as a table for readers: period, requests, the same span a year earlier,
     growth ('+68.9%') and the reason when there is none."""
     keys = [by] if by and by in growth.columns else []
-    note = pl.coalesce(pl.col("growth_note"), _small_base_note("base", "growth")).fill_null("").alias("Note")
+    note = pl.coalesce(code_labels("growth_note", pl.col("growth_note")), _small_base_note("base", "growth")).fill_null("").alias("Note")
     growth = growth.with_columns(note)
     growth = label_hidden(growth)
     return growth.select(
@@ -45,7 +46,8 @@ def growth_rows(growth: pl.DataFrame, *, by: str | None = None) -> pl.DataFrame:
 def cagr_rows(cagr: pl.DataFrame, *, by: str | None = None) -> pl.DataFrame:
     """A `compute_cagr` frame as a table for readers."""
     keys = [by] if by and by in cagr.columns else []
-    cagr = cagr.with_columns(pl.coalesce(pl.col("cagr_note"), _small_base_note("first_value", "cagr")).fill_null("")
+    cagr = cagr.with_columns(pl.coalesce(code_labels("cagr_note", pl.col("cagr_note")),
+                                         _small_base_note("first_value", "cagr")).fill_null("")
                              .alias("Note"))
     cagr = label_hidden(cagr)
     return cagr.select(
@@ -64,11 +66,12 @@ def _trend_columns(cagr: pl.DataFrame) -> list[pl.Expr]:
     if "trend" not in cagr.columns:
         return []
     text = lambda r: (None if r["trend"] is None or r["trend_low"] is None
-                      else f"{signed(r['trend'])} ({signed(r['trend_low'])} to {signed(r['trend_high'])})")
+                      else _("{trend} ({low} to {high})").format(trend=signed(r["trend"]), low=signed(r["trend_low"]),
+                                                               high=signed(r["trend_high"])))
     return [
         pl.struct("trend", "trend_low", "trend_high").map_elements(text, return_dtype=pl.String)
         .fill_null("–").alias("Log-linear trend (95% CI)"),
-        pl.col("trend_vs_cagr").fill_null("").alias("Trend against the endpoints"),
+        code_labels("trend_vs_cagr", pl.col("trend_vs_cagr")).fill_null("").alias("Trend against the endpoints"),
     ]
 
 

@@ -8,10 +8,22 @@ carry the names and colours they have in every report; an empty frame gives an e
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import polars as pl
 
-from coopanalysis.present.charts.base import check_columns, platform_color, tip, title_of
+from coopanalysis.core.i18n import _
+from coopanalysis.core.names import display_name
+from coopanalysis.present.charts.base import (
+    check_columns,
+    platform_color,
+    readable,
+    readable_label,
+    tip,
+    title_of,
+    title_params,
+)
 from coopanalysis.present.charts.theme import CATEGORY_PALETTE, platform_colour
 from coopanalysis.present.transparency_text import period_short
 
@@ -31,7 +43,7 @@ def chart_requests_over_time(df: pl.DataFrame, *, country: str) -> alt.VConcatCh
     df = df.filter(drawn)  # a provider with nothing to draw gets no legend entry
     focus = alt.selection_point(fields=["provider"], bind="legend", name="focus")
     colour = platform_color(df, "provider")
-    base = alt.Chart(df).encode(
+    base = alt.Chart(readable(df)).encode(
         x=alt.X("period_start:T", title=title_of("period_start")),
         color=colour,
         opacity=alt.condition(focus, alt.value(1.0), alt.value(0.15)),
@@ -49,11 +61,12 @@ def chart_requests_over_time(df: pl.DataFrame, *, country: str) -> alt.VConcatCh
         strokeWidth=3
     ).encode(y="requests_low:Q", y2="requests_high:Q", tooltip=tips)
     top = alt.layer(lines, points, bands).properties(
-        title=alt.TitleParams(
-            f"Requests from {country} per published period, by provider",
-            subtitle=[
-                "Half-years or quarters as each provider publishes them. Click a legend entry to focus.",
-                *([f"Not drawn: {', '.join(left_out)} (no count of requests received published)."] if left_out else []),
+        title=title_params(
+            _("Requests from {country} per published period, by provider").format(country=country),
+            [
+                _("Half-years or quarters as each provider publishes them. Click a legend entry to focus."),
+                *([_("Not drawn: {names} (no count of requests received published).").format(
+                    names=", ".join(display_name(n) for n in left_out))] if left_out else []),
             ],
         ),
         height=240,
@@ -62,9 +75,9 @@ def chart_requests_over_time(df: pl.DataFrame, *, country: str) -> alt.VConcatCh
         y=alt.Y("answered_share:Q", title=title_of("answered_share"), axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, 1])),
         tooltip=tips,
-    ).properties(title=alt.TitleParams(
-        f"Share of {country}'s requests the provider answered with some data",
-        subtitle="Dashed lines: the share answered in each published period (the solid lines above are counts).",
+    ).properties(title=title_params(
+        _("Share of {country}'s requests the provider answered with some data").format(country=country),
+        "Dashed lines: the share answered in each published period (the solid lines above are counts).",
     ), height=160)
     return alt.vconcat(top, share, spacing=20).resolve_scale(color="shared")
 
@@ -86,28 +99,31 @@ def chart_country_ranking(df: pl.DataFrame, *, provider: str, highlight: str | N
         color=colour,
         tooltip=[tip("rank", "Q"), alt.Tooltip("country_name:N", title=title_of("country")), tip("requests", "Q", COUNT),
                  tip("answered_share", "Q", PERCENT)],
-    ).properties(title=f"Countries with the most requests to {provider}", height=alt.Step(18))
+    ).properties(title=title_params(_("Countries with the most requests to {provider}").format(
+        provider=display_name(provider))), height=alt.Step(18))
 
 
 def chart_emergency_legal(df: pl.DataFrame, *, country: str) -> alt.Chart:
     """Stacked bars per year of legal-process and emergency requests, one panel per provider.
     Input: `emergency_and_legal` — provider, year, legal, emergency, emergency_share."""
     check_columns(df, "chart_emergency_legal", "provider", "year", "legal", "emergency", "emergency_share")
-    return alt.Chart(df).transform_fold(["legal", "emergency"], as_=["kind", "count"]).transform_calculate(
-        kind_label="datum.kind == 'legal' ? 'Legal process' : 'Emergency'"
+    legal, emergency = _("Legal process"), _("Emergency")
+    return alt.Chart(readable(df)).transform_fold(["legal", "emergency"], as_=["kind", "count"]).transform_calculate(
+        kind_label=f"datum.kind == 'legal' ? {json.dumps(legal)} : {json.dumps(emergency)}"
     ).mark_bar().encode(
         x=alt.X("year:O", title=title_of("year")),
         y=alt.Y("count:Q", title=title_of("requests"), stack="zero"),
-        color=alt.Color("kind_label:N", title="Kind of request",
-                        scale=alt.Scale(domain=["Legal process", "Emergency"],
+        color=alt.Color("kind_label:N", title=_("Kind of request"),
+                        scale=alt.Scale(domain=[legal, emergency],
                                         range=[CATEGORY_PALETTE[0], CATEGORY_PALETTE[1]])),
         column=alt.Column("provider:N", title=title_of("provider")),
         tooltip=[tip("provider", "N"), tip("year", "O"),
-                 alt.Tooltip("kind_label:N", title="Kind of request"),
+                 alt.Tooltip("kind_label:N", title=_("Kind of request")),
                  alt.Tooltip("count:Q", title=title_of("requests"), format=COUNT),
                  tip("emergency_share", "Q", PERCENT)],
     ).properties(
-        title=f"Emergency and legal-process requests from {country}", width=_panel_width(df), height=200
+        title=title_params(_("Emergency and legal-process requests from {country}").format(country=country)),
+        width=_panel_width(df), height=200
     ).resolve_scale(x="independent")
 
 
@@ -124,10 +140,10 @@ def chart_telegram_phases(df: pl.DataFrame, *, country: str) -> alt.LayerChart:
     Input: `telegram_before_after`."""
     check_columns(df, "chart_telegram_phases", "phase", "period_start", "period_end", "period_days", "fulfilled",
                   "affected_users", "fulfilled_per_30_days")
-    base = alt.Chart(df).encode(
+    base = alt.Chart(readable(df)).encode(
         x=alt.X("period_start:T", title=title_of("period_start")),
         x2="period_end:T",
-        color=alt.Color("phase:N", title=title_of("phase"),
+        color=alt.Color("phase:N", title=title_of("phase"), legend=alt.Legend(labelExpr=readable_label("phase")),
                         scale=alt.Scale(domain=["before", "after"], range=["#BBBBBB", platform_colour("Telegram")])),
         tooltip=[tip("phase", "N"), tip("period_start", "T"), tip("period_end", "T"), tip("period_days", "Q"),
                  tip("fulfilled", "Q", COUNT), tip("affected_users", "Q", COUNT),
@@ -138,9 +154,9 @@ def chart_telegram_phases(df: pl.DataFrame, *, country: str) -> alt.LayerChart:
     bars = base.mark_bar(cornerRadiusEnd=0, opacity=0.85).encode(y=y, y2=alt.datum(0))
     tops = base.mark_rule(strokeWidth=3).encode(y=y)
     return alt.layer(bars, tops).properties(
-        title=alt.TitleParams(
-            f"Telegram: requests from {country} it fulfilled, per 30 days",
-            subtitle="Telegram reports fulfilled requests only (IP address and/or phone number).",
+        title=title_params(
+            _("Telegram: requests from {country} it fulfilled, per 30 days").format(country=country),
+            "Telegram reports fulfilled requests only (IP address and/or phone number).",
         ),
         height=220,
     )
@@ -157,23 +173,24 @@ def chart_reconciliation(df: pl.DataFrame, *, country: str) -> alt.Chart:
         partial=pl.col("agency_period").str.contains("..", literal=True),
     )
     partial = df.filter(pl.col("partial")).get_column("agency_period").to_list()
-    note = (f"Lighter bars: {', '.join(partial)} covers part of the year only, not a drop." if partial
-            else "Every year shown is a whole calendar year.")
+    note = (_("Lighter bars: {periods} covers part of the year only, not a drop.").format(periods=", ".join(partial))
+            if partial else _("Every year shown is a whole calendar year."))
     return alt.Chart(df).transform_fold(
         ["agency_requests", "providers_requests"], as_=["series_key", "count"]
     ).transform_filter("isValid(datum.count)").transform_calculate(
-        series=f"datum.series_key == 'agency_requests' ? '{agency}' : '{providers}'"
+        series=f"datum.series_key == 'agency_requests' ? {json.dumps(agency)} : {json.dumps(providers)}"
     ).mark_bar().encode(
         x=alt.X("agency_period:N", title=title_of("agency_period")),
         y=alt.Y("count:Q", title=title_of("requests")),
-        color=alt.Color("series:N", title="Series",
+        color=alt.Color("series:N", title=_("Series"),
                         scale=alt.Scale(domain=[agency, providers], range=[CATEGORY_PALETTE[3], CATEGORY_PALETTE[0]])),
         xOffset=alt.XOffset("series:N", sort=[agency, providers]),
         opacity=alt.condition("datum.partial", alt.value(0.4), alt.value(1.0)),
         stroke=alt.condition("datum.partial", alt.value("#59636e"), alt.value(None)),
         strokeDash=alt.condition("datum.partial", alt.value([3, 2]), alt.value([])),
-        tooltip=[tip("agency_period", "N"), alt.Tooltip("series:N", title="Series"),
+        tooltip=[tip("agency_period", "N"), alt.Tooltip("series:N", title=_("Series")),
                  alt.Tooltip("count:Q", title=title_of("requests"), format=COUNT),
                  tip("providers_included", "N")],
-    ).properties(title=alt.TitleParams(f"Requests from {country}: the agency's count and the providers' count",
-                                       subtitle=note), height=240)
+    ).properties(title=title_params(
+        _("Requests from {country}: the agency's count and the providers' count").format(country=country), note),
+        height=240)

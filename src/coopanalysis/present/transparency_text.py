@@ -12,9 +12,12 @@ import datetime as dt
 
 import polars as pl
 
-from coopanalysis.core.names import agency_scope
+from coopanalysis.core.i18n import _
+from coopanalysis.core.names import agency_scope, display_name
+from coopanalysis.core.periods import day_month
 from coopanalysis.io.countries import country_name
 from coopanalysis.present.narrative.template import Hidden, sentence
+from coopanalysis.present.narrative.words import date, span
 from coopanalysis.publish.disclosure import hidden_column
 from coopanalysis.transforms.reconcile import SCOPE_NOTE, reconciliation_summary
 
@@ -46,7 +49,8 @@ def ranking_sentence(position: dict, *, start: dt.date, end: dt.date, periods: p
     if position["rank"] is None:
         return sentence("{provider:name} reports no requests from {country:name} between {first:date} and {last:date}.",
                         provider=provider, country=country_name(country), first=first, last=last)
-    whose = "" if (first, last) == (start, end) and periods is None else f" (the periods of {provider}'s reports)"
+    whose = "" if (first, last) == (start, end) and periods is None else _(" (the periods of {provider}'s reports)").format(
+        provider=display_name(provider))
     return sentence("Between {first:date} and {last:date}{whose:text}, {country:name} sent {provider:name} "
                     "{n:count/request}, rank {rank:count} of {countries:count/requesting country}.",
                     first=first, last=last, whose=whose, provider=provider, country=country_name(country),
@@ -95,7 +99,9 @@ def period_words(period: str) -> str:
     if ".." not in period:
         return period
     first, last = (dt.date.fromisoformat(p) for p in period.split(".."))
-    return f"{first:%-d %b} to {last:%-d %b %Y}" if first.year == last.year else f"{first} to {last}"
+    if first.year == last.year:
+        return _("{first} to {last} {year}").format(first=day_month(first), last=day_month(last), year=first.year)
+    return span(first, last)
 
 
 def period_short(period: str) -> str:
@@ -104,30 +110,30 @@ def period_short(period: str) -> str:
         return period
     first, last = (dt.date.fromisoformat(p) for p in period.split(".."))
     if first.year != last.year:
-        return f"{first:%-d %b %Y}–{last:%-d %b %Y}"
-    return f"{first.year} ({first:%-d %b}–{last:%-d %b})"
+        return f"{date(first)}–{date(last)}"
+    return f"{first.year} ({day_month(first)}–{day_month(last)})"
 
 
 def _year_reasons(row: dict) -> list[str]:
     """The year-specific reasons of one reconciliation row, as plain clauses."""
     reasons = []
     if ".." in row["agency_period"]:
-        reasons.append(f"the agency figure covers only {period_words(row['agency_period'])}, so it is not "
-                       "compared with whole years")
+        reasons.append(_("the agency figure covers only {period}, so it is not compared with whole years").format(
+            period=period_words(row["agency_period"])))
     if not row["providers_included"]:
-        reasons.append("no provider's report covers the whole year, so there is no provider total")
+        reasons.append(_("no provider's report covers the whole year, so there is no provider total"))
     if row["providers_not_full_year"]:
-        reasons.append("left out because their reports cover only part of the year: "
-                       + row["providers_not_full_year"])
+        reasons.append(_("left out because their reports cover only part of the year: {names}").format(
+            names=", ".join(display_name(n.strip()) for n in row["providers_not_full_year"].split(","))))
     if row["difference"] is not None and row["difference"] < 0:
-        reasons.append("the providers report more requests than the agency sent (requests from other "
-                       "authorities, or periods counted differently)")
+        reasons.append(_("the providers report more requests than the agency sent (requests from other "
+                         "authorities, or periods counted differently)"))
     elif row["difference"] is not None and row["difference"] > 0:
-        reasons.append("the agency sent more requests than these providers report (the rest went to companies "
-                       "without a report here, or was counted differently)")
+        reasons.append(_("the agency sent more requests than these providers report (the rest went to companies "
+                         "without a report here, or was counted differently)"))
     if row["telegram_fulfilled"] is not None:
-        reasons.append(f"Telegram published only fulfilled requests ({row['telegram_fulfilled']:,}), not in the "
-                       "provider total")
+        reasons.append(_("Telegram published only fulfilled requests ({n}), not in the provider total").format(
+            n=f"{row['telegram_fulfilled']:,}"))
     return reasons
 
 
@@ -136,10 +142,11 @@ def reconciliation_reasons(table: pl.DataFrame) -> str:
     each year of a `reconcile_yearly` table ("2023: No provider's report covers …"). Empty table: ""."""
     if table.is_empty():
         return ""
-    parts = [SCOPE_NOTE + " Providers' years are assembled from their half-years or quarters."]
+    parts = [_(SCOPE_NOTE) + _(" Providers' years are assembled from their half-years or quarters.")]
     for row in table.iter_rows(named=True):
         reasons = _year_reasons(row)
         if reasons:
             text = "; ".join(reasons)
-            parts.append(f"{period_short(row['agency_period'])}: {text[:1].upper() + text[1:]}.")
+            parts.append(_("{period}: {reasons}.").format(period=period_short(row["agency_period"]),
+                                                          reasons=text[:1].upper() + text[1:]))
     return " ".join(parts)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 import polars as pl
 
-from coopanalysis.core.periods import is_year_to_date, year_before
+from coopanalysis.core.periods import day_month_format, is_year_to_date, year_before
 from coopanalysis.publish import disclosure
 from coopanalysis.reports.source import Source
 from coopanalysis.transforms.growth import (
@@ -37,9 +37,10 @@ _NO_PROJECTION = {"year": pl.Int32, "as_of": pl.Date, "observed": pl.Int64, "pro
 
 def period_text(start: pl.Expr, end: pl.Expr) -> pl.Expr:
     """'2021' for a calendar year, otherwise the span: '2025 (1 Jan–30 Jun)', '2024 (1 Jan–31 Jul)'."""
+    day = day_month_format()  # "1 Jan", "1월 1일": the page's language
     span = pl.concat_str(
-        start.dt.year().cast(pl.String), pl.lit(" ("), start.dt.strftime("%-d %b"), pl.lit("–"),
-        end.dt.strftime("%-d %b"), pl.lit(")"),
+        start.dt.year().cast(pl.String), pl.lit(" ("), start.dt.strftime(day), pl.lit("–"),
+        end.dt.strftime(day), pl.lit(")"),
     )
     return pl.when(is_full_year(start, end)).then(start.dt.year().cast(pl.String)).otherwise(span)
 

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
+from coopanalysis.core.i18n import _
 from coopanalysis.core.periods import is_full_year, year_span
 from coopanalysis.transforms.projection_fit import MIN_RATE_MONTHS, Fit, fit_run_rate, fit_seasonal
 
@@ -42,7 +43,7 @@ def _is_month(start: pl.Expr, end: pl.Expr) -> pl.Expr:
 
 def observed_spans(lf: pl.LazyFrame, *, year: int, as_of: dt.date) -> pl.LazyFrame:
     """The spans of `year` up to `as_of` (what the projection has observed), with `days`."""
-    first, _ = year_span(year)
+    first, _last = year_span(year)
     return lf.filter((pl.col("period_start") >= first) & (pl.col("period_end") <= as_of)).with_columns(
         days=(pl.col("period_end") - pl.col("period_start")).dt.total_days() + 1
     )
@@ -86,8 +87,9 @@ def _result(rows: list[dict], by: list[str], schema_of: pl.LazyFrame) -> pl.Lazy
 
 def _dispersion_text(fit: Fit, what: str) -> str:
     if fit.df is None:
-        return "no interval: too few months observed, and no earlier full year, to say how much the counts vary"
-    return f"quasi-Poisson, dispersion {fit.dispersion:.2f} from {what}, {fit.df} degrees of freedom"
+        return _("no interval: too few months observed, and no earlier full year, to say how much the counts vary")
+    return _("quasi-Poisson, dispersion {dispersion} from {what}, {df} degrees of freedom").format(
+        dispersion=f"{fit.dispersion:.2f}", what=what, df=fit.df)
 
 
 def _by_year(months: pl.DataFrame | None) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -96,7 +98,7 @@ def _by_year(months: pl.DataFrame | None) -> list[tuple[np.ndarray, np.ndarray]]
         return []
     days = months.with_columns(days=(pl.col("period_end") - pl.col("period_start")).dt.total_days() + 1)
     return [(g["requests"].to_numpy().astype(float), g["days"].to_numpy().astype(float))
-            for _, g in days.group_by(pl.col("period_start").dt.year(), maintain_order=True)]
+            for _year, g in days.group_by(pl.col("period_start").dt.year(), maintain_order=True)]
 
 
 def project_run_rate(lf: pl.LazyFrame, *, year: int, as_of: dt.date, by: Sequence[str] = ()) -> pl.LazyFrame:
@@ -119,10 +121,13 @@ def project_run_rate(lf: pl.LazyFrame, *, year: int, as_of: dt.date, by: Sequenc
         earlier = _by_year(base.get(key)) if g.height < MIN_RATE_MONTHS else []
         fit = fit_run_rate(g["requests"].to_numpy().astype(float), g["days"].to_numpy().astype(float),
                            year_days=year_days, earlier=earlier)
-        unit = "months" if g.select(_is_month(pl.col("period_start"), pl.col("period_end")).all()).item() else "spans"
-        what = f"the {g.height} {unit} observed" + (f" and the months of {len(earlier)} earlier full years"
-                                                   if earlier else "")
-        basis = f"{days} {'day' if days == 1 else 'days'} observed, scaled to {year_days}; " + _dispersion_text(fit, what)
+        months = g.select(_is_month(pl.col("period_start"), pl.col("period_end")).all()).item()
+        what = (_("the {n} months observed") if months else _("the {n} spans observed")).format(n=g.height)
+        if earlier:
+            what += _(" and the months of {n} earlier full years").format(n=len(earlier))
+        observed = _("{days} day observed, scaled to {year_days}; ") if days == 1 else _(
+            "{days} days observed, scaled to {year_days}; ")
+        basis = observed.format(days=days, year_days=year_days) + _dispersion_text(fit, what)
         rows.append(_row(key if by else (), by, year=year, as_of=as_of, observed=int(g["requests"].sum()), fit=fit,
                          method="run_rate", basis=basis))
     return _result(rows, by, lf)
@@ -177,10 +182,11 @@ def project_seasonal_share(
         if fit is None:
             continue
         years = sorted(set(past["period_start"].dt.year().to_list()))
-        left = f", dispersion {fit.dispersion:.2f} left over" if fit.dispersion > 1 else ""
-        basis = (f"{SEASONAL_NAME} (statsmodels), fitted on the months of {_years_text(years)} and of {year} so far; "
-                 f"variance μ + αμ² with α = {fit.alpha:.2g} by moments{left}, {fit.df} degrees of freedom; "
-                 f"the days so far hold {fit.observed_share:.0%} of the projected total")
+        left = _(", dispersion {dispersion} left over").format(dispersion=f"{fit.dispersion:.2f}") if fit.dispersion > 1 else ""
+        basis = _("{model} (statsmodels), fitted on the months of {years} and of {year} so far; variance μ + αμ² with "
+                  "α = {alpha} by moments{left}, {df} degrees of freedom; the days so far hold {share} of the projected "
+                  "total").format(model=_(SEASONAL_NAME), years=_years_text(years), year=year, alpha=f"{fit.alpha:.2g}",
+                                  left=left, df=fit.df, share=f"{fit.observed_share:.0%}")
         rows.append(_row(key if by else (), by, year=year, as_of=as_of, observed=int(now["requests"].sum()), fit=fit,
                          method="seasonal_share", basis=basis))
     out = _result(rows, by, lf)

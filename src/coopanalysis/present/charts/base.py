@@ -9,7 +9,8 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from coopanalysis.core.names import CODE_LABELS, code_label, code_labels, label
+from coopanalysis.core.i18n import _
+from coopanalysis.core.names import CODE_LABELS, WORD_FIELDS, code_label, code_labels, display_names, label
 from coopanalysis.present.charts.theme import MAX_ROWS, platform_scale
 
 PERCENT = ".1%"
@@ -20,7 +21,7 @@ GROWTH_DOMAIN = (-1.0, 2.0)
 LONG_LABEL_LIMIT = 300
 """Pixels a long category label (an agency's full name) may take in a legend or on an axis."""
 
-CODE_FIELDS = ("crime_type", "case_outcome", "channel", "response")
+CODE_FIELDS = ("crime_type", "case_outcome", "channel", "response", "reply", "phase")
 """Fields whose values are snake_case codes ("suspended_untraceable"): axes and legends show them
 in the words of `core.names.CODE_LABELS` ("threats and stalking"); the data keep the codes."""
 
@@ -83,11 +84,22 @@ def code_axis(field: str) -> alt.Axis | alt.UndefinedType:
 
 
 def readable(df: pl.DataFrame) -> pl.DataFrame:
-    """`df` with a `<field>_text` column beside each code field it has ("suspended untraceable"
-    beside "suspended_untraceable"), which tooltips show; a tooltip cannot reformat text itself."""
+    """`df` as a chart shows it: a `<field>_text` column beside each code field ("suspended
+    untraceable" beside "suspended_untraceable"), which tooltips show (a tooltip cannot reformat
+    text itself); and, on a page in another language than English, the names and words of
+    `core.names.WORD_FIELDS` in that language ("Google" → "구글"), so that legends, axes, tooltips
+    and the chart's downloaded data all read alike. Scales that list such values take
+    :func:`shown_values`."""
     codes = [f for f in CODE_FIELDS if f in df.columns]
     words = lambda f: code_labels(f, pl.col(f)) if f in CODE_LABELS else pl.col(f).str.replace_all("_", " ")
-    return df.with_columns(words(f).alias(f"{f}_text") for f in codes) if codes else df
+    df = df.with_columns(words(f).alias(f"{f}_text") for f in codes) if codes else df
+    names = [f for f in WORD_FIELDS if f in df.columns and df.schema[f] == pl.String] if display_names() else []
+    return df.with_columns(code_labels(f, pl.col(f)) for f in names) if names else df
+
+
+def shown_values(field: str, values: list[str]) -> list[str]:
+    """`values` of word field `field` as :func:`readable` shows them (for a scale's domain or a sort order)."""
+    return [code_label(field, v) for v in values] if display_names() else list(values)
 
 
 def tip(field: str, kind: str, fmt: str | None = None) -> alt.Tooltip:
@@ -111,5 +123,11 @@ def legend_focus(field: str, name: str = "focus") -> alt.Parameter:
 
 
 def title_params(text: str, subtitle: str | list[str] | None = None) -> alt.TitleParams:
-    """A chart title `text`, with its `subtitle` line(s) when given."""
-    return alt.TitleParams(text=text, subtitle=subtitle) if subtitle else alt.TitleParams(text=text)
+    """A chart title `text`, with its `subtitle` line(s) when given, in the page's language (a
+    title a builder composes is translated as a template before its slots are filled; a whole
+    title or subtitle is looked up here)."""
+    if isinstance(subtitle, list):
+        subtitle = [_(line) for line in subtitle]
+    elif subtitle:
+        subtitle = _(subtitle)
+    return alt.TitleParams(text=_(text), subtitle=subtitle) if subtitle else alt.TitleParams(text=_(text))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from coopanalysis.core.i18n import _
+from coopanalysis.core.names import code_labels
 from coopanalysis.present.charts.base import (
     COUNT,
     GROWTH_DOMAIN,
@@ -13,6 +15,7 @@ from coopanalysis.present.charts.base import (
     legend_focus,
     present_columns,
     readable,
+    shown_values,
     tip,
     title_of,
     title_params,
@@ -70,17 +73,18 @@ def chart_growth(df: pl.DataFrame, *, by: str | None = "platform", title: str | 
         x=x, tooltip=[*common, tip("requests", "Q", COUNT), tip("growth_note", "N")]
     ).transform_filter("!isValid(datum.growth)")
     zero = alt.Chart(pl.DataFrame({"zero": [0.0]})).mark_rule(color="#888888").encode(
-        y="zero:Q", tooltip=[alt.Tooltip("zero:Q", title="No change", format="+.0%")]
+        y="zero:Q", tooltip=[alt.Tooltip("zero:Q", title=_("No change"), format="+.0%")]
     )
     layers = [zero, line, points, gaps]
     subtitle = "Dashed grey lines mark periods without a growth figure; hover them for the reason."
     if clipped:
         edge = base.mark_point(filled=True, size=90, shape="triangle-up").encode(**enc, tooltip=tips)
         layers.append(edge.transform_filter("datum.beyond"))
-        subtitle = [subtitle, f"Scale cut at {high:+.0%}: growth beyond it is drawn at the top edge as a triangle; "
-                              "hover it for the true figure."]
+        subtitle = [subtitle, _("Scale cut at {edge}: growth beyond it is drawn at the top edge as a triangle; "
+                                "hover it for the true figure.").format(edge=f"{high:+.0%}")]
     return alt.layer(*layers).properties(
-        title=title_params(title or f"{title_of('growth')} over the same span a year earlier", subtitle), height=260,
+        title=title_params(title or _("{measure} over the same span a year earlier").format(measure=title_of("growth")),
+                           subtitle), height=260,
         width=560,
     )
 
@@ -93,9 +97,9 @@ def chart_projection(df: pl.DataFrame, *, title: str | None = None) -> alt.Layer
     check_columns(df, "chart_projection", "year", "kind", "method", "requests", "low", "high")
     data = df.with_columns(
         column=pl.when(pl.col("kind") == "projected")
-        .then(pl.concat_str(pl.col("year").cast(pl.String), pl.lit(" "), pl.col("method")))
+        .then(pl.concat_str(pl.col("year").cast(pl.String), pl.lit(" "), code_labels("method", pl.col("method"))))
         .when(pl.col("method") == "observed so far")
-        .then(pl.concat_str(pl.col("year").cast(pl.String), pl.lit(" so far")))
+        .then(pl.concat_str(pl.col("year").cast(pl.String), pl.lit(" " + _("so far"))))
         .otherwise(pl.col("year").cast(pl.String)),
         column_order=pl.col("year") * 10 + pl.col("kind").eq("projected").cast(pl.Int32)
         + pl.col("method").eq("seasonal share").cast(pl.Int32),
@@ -107,7 +111,7 @@ def chart_projection(df: pl.DataFrame, *, title: str | None = None) -> alt.Layer
     # chart's edge on a small log and showed as "far" or "ate"
     methods = ["observed", "observed so far", "run rate", "seasonal share"]
     colours = ["#4477AA", "#A5C2E0", "#EE6677", "#228833"]
-    colour = alt.Color("method:N", title=title_of("method"), scale=alt.Scale(domain=methods, range=colours))
+    colour = alt.Color("method:N", title=title_of("method"), scale=alt.Scale(domain=shown_values("method", methods), range=colours))
     obs_tips = [tip("year", "O"), tip("method", "N"), tip("requests", "Q", COUNT)]
     obs_tips += [tip(c, "T") for c in present_columns(df, "period_start", "period_end")]
     observed = base.transform_filter("datum.kind === 'observed'").mark_bar(width={"band": 0.7}).encode(

@@ -8,6 +8,7 @@ import math
 import altair as alt
 import polars as pl
 
+from coopanalysis.core.i18n import _
 from coopanalysis.core.schema import CASE_OUTCOMES
 from coopanalysis.present.charts.base import (
     COUNT,
@@ -19,6 +20,7 @@ from coopanalysis.present.charts.base import (
     legend_focus,
     present_columns,
     readable,
+    shown_values,
     tip,
     title_of,
     title_params,
@@ -53,7 +55,7 @@ def chart_answered_share(
             tip("answered", "Q", COUNT), tip("requests", "Q", COUNT), tip("answered_share", "Q", PERCENT),
             tip("ci_low", "Q", PERCENT), tip("ci_high", "Q", PERCENT)]
     subtitle = "Points: share of requests the platform answered with data; lines: 95% Wilson interval."
-    heading = title or f"{title_of('answered_share')} by {title_of(by).lower()} over time"
+    heading = title or _("{measure} by {field} over time").format(measure=title_of("answered_share"), field=title_of(by).lower())
     y = alt.Y("ci_low:Q", title=title_of("answered_share"), scale=alt.Scale(domain=[0, 1]),
               axis=alt.Axis(format="%", **({"tickCount": 3} if facets else {})))
     if facets:
@@ -111,7 +113,8 @@ def chart_share_by(df: pl.DataFrame, *, by: str = "crime_type", title: str | Non
     )
     points = base.mark_point(filled=True, size=60).encode(x="answered_share:Q", color=colour)
     return alt.layer(rules, points).properties(
-        title=title_params(title or f"{title_of('answered_share')} by {title_of(by).lower()}",
+        title=title_params(title or _("{measure} by {field}").format(measure=title_of("answered_share"),
+                                                                   field=title_of(by).lower()),
                            "With 95% Wilson interval. The axis does not start at 0%."),
         height=alt.Step(22),
     )
@@ -170,17 +173,16 @@ def chart_cumulative_incidence(
     if max_days:
         df = df.filter(pl.col("days") <= max_days)
     kinds = ["data", "no data"]
-    colour = alt.Color("reply:N", title="Kind of reply", scale=alt.Scale(domain=kinds, range=list(CATEGORY_PALETTE[:2])),
-                       legend=alt.Legend(labelExpr="datum.label === 'data' ? 'data (disclosed, partial)' : "
-                                                   "'refused or no data'",
+    colour = alt.Color("reply:N", title=_("Kind of reply"), scale=alt.Scale(domain=kinds, range=list(CATEGORY_PALETTE[:2])),
+                       legend=alt.Legend(labelExpr=readable_label("reply"),
                                          symbolOpacity=1, symbolType="stroke", symbolStrokeWidth=3))  # the band is pale
     tips = [*([tip(by, "N")] if by else []), tip("reply", "N"), tip("days", "Q", COUNT),
-            alt.Tooltip("incidence:Q", title="Share with this kind of reply", format=PERCENT),
+            alt.Tooltip("incidence:Q", title=_("Share with this kind of reply"), format=PERCENT),
             tip("ci_low", "Q", PERCENT), tip("ci_high", "Q", PERCENT)]
     x = alt.X("days:Q", title=title_of("days"), scale=alt.Scale(domain=[0, max_days]) if max_days else alt.Undefined)
     base = alt.Chart(readable(df)).encode(x=x, color=colour)
     band = base.mark_area(interpolate="step-after", clip=True, opacity=0.15).encode(
-        y=alt.Y("ci_low:Q", title="Share of requests", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        y=alt.Y("ci_low:Q", title=_("Share of requests"), scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
         y2="ci_high:Q",
     )
     line = base.mark_line(interpolate="step-after", clip=True).encode(y="incidence:Q")
@@ -211,15 +213,15 @@ def chart_outcome_mix(df: pl.DataFrame, *, by: str = "platform", title: str | No
     data = df.with_columns(outcome_order=pl.col("case_outcome").replace_strict(order, default=99, return_dtype=pl.Int32))
     return alt.Chart(readable(data)).mark_bar().encode(
         y=alt.Y(f"{by}:N", title=title_of(by), axis=code_axis(by)),
-        x=alt.X("share:Q", title="Share of cases", stack="zero", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        x=alt.X("share:Q", title=_("Share of cases"), stack="zero", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
         color=alt.Color("case_outcome:N", title=title_of("case_outcome"), scale=alt.Scale(domain=domain, range=colours),
                         legend=alt.Legend(labelExpr=readable_label("case_outcome"))),
         order=alt.Order("outcome_order:Q"),
         opacity=alt.condition(focus, alt.value(1.0), alt.value(0.2)),
         tooltip=[tip(by, "N"), tip("case_outcome", "N"), tip("cases", "Q", COUNT),
-                 alt.Tooltip("share:Q", title="Share of cases", format=PERCENT)],
+                 alt.Tooltip("share:Q", title=_("Share of cases"), format=PERCENT)],
     ).add_params(focus).properties(
-        title=title_params(title or f"How the cases ended, by {title_of(by).lower()}"), height=alt.Step(22)
+        title=title_params(title or _("How the cases ended, by {field}").format(field=title_of(by).lower())), height=alt.Step(22)
     )
 
 
@@ -229,7 +231,7 @@ def chart_funnel(df: pl.DataFrame, *, by: str | None = None, title: str | None =
     cases, share_of_requested (and `by`, drawn as grouped bars)."""
     check_columns(df, "chart_funnel", "stage", "stage_order", "cases", "share_of_requested")
     by = by if by and by in df.columns else None
-    x = alt.X("stage:N", title=title_of("stage"), sort=list(FUNNEL_STAGES), axis=alt.Axis(labelAngle=0))
+    x = alt.X("stage:N", title=title_of("stage"), sort=shown_values("stage", list(FUNNEL_STAGES)), axis=alt.Axis(labelAngle=0))
     tips = [*([tip(by, "N")] if by else []), tip("stage", "N"), tip("cases", "Q", COUNT),
             tip("share_of_requested", "Q", PERCENT)]
     base = alt.Chart(readable(df)).encode(x=x, tooltip=tips)
@@ -246,7 +248,6 @@ def chart_funnel(df: pl.DataFrame, *, by: str | None = None, title: str | None =
         height=260,
         width=alt.Step(110),
     )
-
 
 
 def chart_untraceable(df: pl.DataFrame, *, by: str = "platform", title: str | None = None) -> alt.LayerChart:
@@ -290,8 +291,8 @@ def chart_untraceable(df: pl.DataFrame, *, by: str = "platform", title: str | No
         ).transform_filter(f"datum.label_side === '{side}'")
         for side, align in (("right", "left"), ("left", "right"), ("above", "center"), ("below", "center"))
     ]
-    first = ["Against the share of requests the platform answered; lines: 95% Wilson interval."
-             + (f" The answered-share axis starts at {x_min:.0%}." if x_min > 0 else "")]
+    first = [_("Against the share of requests the platform answered; lines: 95% Wilson interval.")
+             + (_(" The answered-share axis starts at {start}.").format(start=f"{x_min:.0%}") if x_min > 0 else "")]
     return alt.layer(rules, points, *labels).properties(
         title=title_params(title or "Cases suspended because the suspect could not be traced",
                      [*first, "Names where there is room; hover a point for the rest."]),

@@ -101,6 +101,9 @@ def platform_colour(name: str) -> str:
 
 
 def platform_scale(names: Sequence[str]) -> alt.Scale:
-    """A colour scale mapping each of `names` to its platform colour."""
+    """A colour scale mapping each of `names` (canonical names) to its platform colour, the domain
+    written as the page shows the names (`core.names.display_name`: "구글" on a Korean page)."""
+    from coopanalysis.core.names import display_name
+
     domain = sorted({n for n in names if n is not None})
-    return alt.Scale(domain=domain, range=[platform_colour(n) for n in domain])
+    return alt.Scale(domain=[display_name(n) for n in domain], range=[platform_colour(n) for n in domain])

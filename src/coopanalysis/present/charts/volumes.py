@@ -5,6 +5,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from coopanalysis.core.i18n import _
 from coopanalysis.core.names import plural_label
 from coopanalysis.present.charts.base import (
     COUNT,
@@ -14,6 +15,7 @@ from coopanalysis.present.charts.base import (
     colour_for,
     legend_focus,
     readable,
+    shown_values,
     tip,
     title_of,
     title_params,
@@ -45,20 +47,23 @@ def chart_volumes(df: pl.DataFrame, *, by: str = "platform", title: str | None =
         opacity=alt.condition(focus, alt.value(1.0), alt.value(0.15)),
         tooltip=tips,
     ).properties(
-        title=title_params(title or f"{title_of('requests')} per period by {title_of(by).lower()}",
+        title=title_params(title or _("{measure} per period by {field}").format(measure=title_of("requests"),
+                                                                                field=title_of(by).lower()),
                      "Drag across the chart to choose a time range; click a legend entry to focus."),
         height=260,
     )
+    in_range = _("{measure} in the chosen range").format(measure=title_of("requests"))
     totals = base.mark_bar().encode(
         y=alt.Y(f"{by}:N", title=title_of(by), sort="-x"),
-        x=alt.X("sum(requests):Q", title=f"{title_of('requests')} in the chosen range",
+        x=alt.X("sum(requests):Q", title=in_range,
                 axis=alt.Axis(labelSeparation=8)),  # "20,000" and "22,000" never run together
         color=colour_for(df, by, legend=False),
         opacity=alt.condition(focus, alt.value(1.0), alt.value(0.25)),
-        tooltip=[tip(by, "N"), alt.Tooltip("sum(requests):Q", title=f"{title_of('requests')} in the chosen range",
+        tooltip=[tip(by, "N"), alt.Tooltip("sum(requests):Q", title=in_range,
                                             format=COUNT)],
     ).transform_filter(brush).properties(
-        title=title_params(f"Total {title_of('requests').lower()} by {title_of(by).lower()}, chosen range"),
+        title=title_params(_("Total {measure} by {field}, chosen range").format(measure=title_of("requests").lower(),
+                                                                                field=title_of(by).lower())),
         height=alt.Step(18),
     )
     return alt.vconcat(lines, totals, spacing=24).resolve_scale(color="shared")
@@ -75,7 +80,7 @@ def chart_top_agencies(df: pl.DataFrame, *, column: str = "agency", title: str |
                 axis=alt.Axis(labelLimit=LONG_LABEL_LIMIT, maxExtent=LONG_LABEL_LIMIT + 20)),
         x=alt.X("requests:Q", title=title_of("requests")),
         tooltip=[tip(column, "N"), tip("requests", "Q", COUNT), tip("share", "Q", PERCENT)],
-    ).properties(title=title_params(title or f"{plural_label(column)} with the most requests"), height=alt.Step(20))
+    ).properties(title=title_params(title or _("{things} with the most requests").format(things=plural_label(column))), height=alt.Step(20))
 
 
 def chart_volumes_each(df: pl.DataFrame, *, by: str = "platform", columns: int = 3,
@@ -96,8 +101,9 @@ def chart_volumes_each(df: pl.DataFrame, *, by: str = "platform", columns: int =
         tooltip=tips,
     ).properties(width=220, height=110)
     return panel.facet(
-        facet=alt.Facet(f"{by}:N", sort=order, title=None, header=alt.Header(labelFontWeight="bold", labelFontSize=12)),
+        facet=alt.Facet(f"{by}:N", sort=shown_values(by, order), title=None, header=alt.Header(labelFontWeight="bold", labelFontSize=12)),
         columns=columns,
-        title=title_params(title or f"{title_of('requests')} per period, each {title_of(by).lower()} on its own scale",
+        title=title_params(title or _("{measure} per period, each {field} on its own scale").format(
+                               measure=title_of("requests"), field=title_of(by).lower()),
                            "Each panel has its own vertical scale: compare shapes, not heights."),
     ).resolve_scale(y="independent")
