@@ -149,6 +149,34 @@ def test_page_facts_record_the_language():
     assert facts["lang"] == "ko" and facts["banner"].startswith("이 페이지의 모든 요청은")
 
 
+def test_table_cells_made_on_polars_threads_are_korean():
+    """polars runs map_elements on its own threads: the language reaches them (a context variable did not,
+    and a Korean table read "Child sexual exploitation")."""
+    import polars as pl
+
+    from coopanalysis.present.tables import share_rows
+
+    use_language("ko")
+    frame = pl.DataFrame({"crime_type": ["child_sexual_exploitation", "fraud"] * 50, "requests": [100] * 100,
+                          "answered": [90] * 100, "answered_share": [0.9] * 100, "ci_low": [0.8] * 100,
+                          "ci_high": [0.95] * 100})
+    cells = set(share_rows(frame, by="crime_type").get_column(names.label("crime_type")).to_list())
+    assert cells == {"아동 성착취", names.code_label("crime_type", "fraud", capital=True)}
+    assert all(HANGUL.search(cell) for cell in cells)
+
+
+def test_the_missing_messages_log_lists_what_the_catalogue_lacks_and_nothing_translated(tmp_path, monkeypatch):
+    log = tmp_path / "missing.txt"
+    monkeypatch.setenv(i18n.MISSING_LOG, str(log))
+    use_language("ko")
+    assert i18n._("A text no catalogue has") == "A text no catalogue has"
+    assert i18n._("Google") == "구글"
+    assert i18n._("구글") == "구글"  # a text already in Korean is not missing
+    use_language("en")
+    i18n._("An English page logs nothing")
+    assert log.read_text(encoding="utf-8").splitlines() == ["A text no catalogue has"]
+
+
 # ------------------------------------------------------------------- a Korean growth page
 
 

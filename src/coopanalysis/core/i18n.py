@@ -74,7 +74,7 @@ def translator(lang: str) -> Callable[[str], str]:
         return lambda text: messages.get(text, text)
 
     def translate(text: str) -> str:
-        if text not in messages and text.strip():
+        if text not in messages and text not in _originals(lang) and text.strip():  # not already translated
             with open(log, "a", encoding="utf-8") as handle:  # a developer's log, not a report output
                 handle.write(text.replace("\n", "\\n") + "\n")
         return messages.get(text, text)
@@ -100,4 +100,5 @@ def english_of(text: str) -> tuple[str, ...]:
 
 def _(text: str) -> str:
     """`text` in the current language."""
-    return translator(current_language())(text)
+    lang = current_language()
+    return text if lang == DEFAULT_LANGUAGE else translator(lang)(text)

@@ -241,7 +241,7 @@ def agency_scope(scope: str) -> str:
 
 
 WORD_FIELDS = ("agency", "platform", "provider", "method", "stage", "kind_label", "series", "growth_note", "cagr_note",
-               "trend_note", "trend_vs_cagr", "basis")
+               "trend_note", "trend_vs_cagr")
 """Fields whose values are names or words, not codes ("Google", "seasonal share", "before"): they
 read as written in English and through the message catalogue in another language (`display_name`).
 Charts and tables show them in the page's language; colours and filters key on the English value."""

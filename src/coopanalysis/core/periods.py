@@ -6,6 +6,7 @@ import datetime as dt
 
 import polars as pl
 
+from coopanalysis.core.i18n import current_language
 from coopanalysis.core.types import Period
 
 EVERY: dict[str, str] = {
@@ -95,8 +96,6 @@ DAY_MONTH = {"en": "%-d %b", "ko": "%-m월 %-d일"}
 
 def day_month_format() -> str:
     """The strftime format of a day within a year in the page's language (:data:`DAY_MONTH`)."""
-    from coopanalysis.core.i18n import current_language
-
     return DAY_MONTH.get(current_language(), DAY_MONTH["en"])
 
 

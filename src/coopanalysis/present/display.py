@@ -16,6 +16,7 @@ import string
 from collections.abc import Sequence
 from typing import Any
 
+from coopanalysis.core.i18n import _, english_of
 from coopanalysis.present.mime import HEADLINE_MIME, LEDGER_MIME, enable_offline_renderer
 
 # Markdown punctuation that can start or end formatting, links, headings, lists, tables.
@@ -86,8 +87,6 @@ def column_kind(name: str) -> Kind:
     """How a column's numbers read, from its name: "year" for year / first_year / last_year or
     a label starting with "Year"; "percent" for a name ending in share ("answered_share",
     "Answered share") or a ratio written with ÷ ("Providers ÷ agency"); "signed percent" for growth / cagr; "" otherwise."""
-    from coopanalysis.core.i18n import english_of
-
     kinds = [_kind(re.sub(r"[\s\-]+", "_", english.lower())) for english in english_of(name.strip())]
     return next((k for k in kinds if k), "")
 
@@ -107,8 +106,6 @@ def _format_cell(value: Any, kind: Kind = "") -> tuple[str, str]:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–", "null"
     if isinstance(value, bool):
-        from coopanalysis.core.i18n import _
-
         return _("yes" if value else "no"), ""
     if kind == "year" and isinstance(value, (int, float)) and float(value).is_integer():
         return f"{int(value)}", "num"
@@ -141,7 +138,6 @@ def table_html(df: Any, *, caption: str | None = None, max_rows: int = 200) -> s
         raise TypeError("show_table takes a polars DataFrame; aggregate and .collect() the LazyFrame first")
     if not isinstance(df, pl.DataFrame):
         raise TypeError(f"show_table takes a polars DataFrame, not {type(df).__name__}")
-    from coopanalysis.core.i18n import _
     from coopanalysis.publish.disclosure import label_hidden
 
     df = label_hidden(df)  # hidden counts read "<k" or "withheld", never a number
@@ -182,12 +178,11 @@ def show_table(df: Any, *, caption: str | None = None, max_rows: int = 200) -> N
     import polars as pl
     from IPython.display import display
 
-    from coopanalysis.core.i18n import _
     from coopanalysis.present.table_data import TABLE_MIME, table_payload
 
     caption = _(caption) if caption else caption  # in the page's language
     if isinstance(df, pl.DataFrame):  # headers in the page's language (a header already translated stays)
-        df = df.rename({c: _(c) for c in df.columns if _(c) != c and _(c) not in df.columns})
+        df = df.rename({c: shown for c in df.columns if (shown := _(c)) != c and shown not in df.columns})
     shown = table_html(df, caption=caption, max_rows=max_rows)  # checks df first
     plain = (f"{caption}\n" if caption else "") + str(df.head(max_rows))
     display({"text/html": shown, TABLE_MIME: table_payload(df, caption=caption), "text/plain": plain}, raw=True)

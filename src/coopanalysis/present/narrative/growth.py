@@ -167,7 +167,7 @@ def projection_sentence(projection: pl.DataFrame) -> str:
     for r in proj.sort("method", descending=True).iter_rows(named=True):  # the seasonal model first
         how = _(names.get(r["method"], f"by {r['method']}"))
         method = _(names.get(r["method"], f"by {r['method']}").split(" ", 1)[1])
-        basis = _(r["basis"]) if r["basis"] else r["basis"]
+        basis = r["basis"]  # written in the page's language by transforms.projection
         if r["requests"] is None:
             parts.append(_("{how}, withheld (it would give back a count below the disclosure threshold)").format(how=how))
             continue
