@@ -165,3 +165,46 @@ def screenshot(path: str | Path, out: str | Path, *, width: int = 1200, full_pag
     with open_offline(path, width=width) as (page, _blocked):
         page.screenshot(path=str(out), full_page=full_page)
     return Path(out)
+
+
+def run_batch(folder: Path, *args: str, config: str | None = None) -> Path:
+    """Run `coopanalysis run` once into ``folder/out`` with the real command line (``config``: the
+    text of a reports.toml, else the bundled one; ``args``: more options, e.g. ``--lang ko``); a
+    folder that already holds a finished run is reused. Returns the output folder."""
+    import json
+    import subprocess
+    import sys
+    import time
+
+    out, done = folder / "out", folder / "batch.json"
+    if done.exists():
+        return out
+    options = []
+    if config is not None:
+        (folder / "reports.toml").write_text(config, encoding="utf-8")
+        options = ["--config", str(folder / "reports.toml")]
+    cli = Path(sys.executable).with_name("coopanalysis")
+    command = [str(cli)] if cli.exists() else [sys.executable, "-m", "coopanalysis.cli"]
+    started = time.monotonic()
+    proc = subprocess.run([*command, "run", *options, "--out", str(out), "--jobs", "2", "--force", *args],
+                          capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, f"coopanalysis run failed ({proc.returncode}):\n{proc.stderr[-4000:]}"
+    done.write_text(json.dumps({"seconds": round(time.monotonic() - started, 1)}), encoding="utf-8")
+    return out
+
+
+def shared_batch(tmp_path_factory, request, name: str, *args: str, config: str | None = None) -> Path:
+    """:func:`run_batch` once per test session, whichever modules ask for the batch `name`: under
+    pytest-xdist the first worker to arrive runs it under a file lock, the others wait and reuse
+    its output folder."""
+    import fcntl
+
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if getattr(request.config, "workerinput", None) is not None else base) / name
+    shared.mkdir(exist_ok=True)
+    with open(shared / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return run_batch(shared, *args, config=config)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

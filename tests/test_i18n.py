@@ -11,7 +11,6 @@ import tomllib
 from pathlib import Path
 
 import nbformat
-import papermill
 import pytest
 
 from coopanalysis import paths
@@ -206,22 +205,13 @@ class _Visible(html.parser.HTMLParser):
                 self.h2.append(data.strip())
 
 
-ENGLISH_ALLOWED = {"CAGR", "MLAT", "OKX", "CSV", "PNG", "SVG", "Excel", "coopanalysis", "synth", "GLM", "IP",
-                   "as_of", "transparency"}
-"""English words a Korean page may keep: abbreviations, file formats, product names, the code name
-of a parameter."""
-
-
 @pytest.fixture(scope="module")
-def korean_growth_page(tmp_path_factory) -> str:
-    from coopanalysis.html import render_html
-    from coopanalysis.html.translate import translate_notebook
+def korean_growth_page(tmp_path_factory, request) -> str:
+    """The growth page of the Korean batch (`tests/test_korean_pages.py` checks it in Chromium)."""
+    from browser import shared_batch
 
-    out = tmp_path_factory.mktemp("ko") / "growth.ipynb"
-    papermill.execute_notebook(str(paths.NOTEBOOKS_DIR / "growth.ipynb"), str(out), parameters={"lang": "ko"},
-                               kernel_name="python3", progress_bar=False, cwd=str(out.parent))
-    node = translate_notebook(nbformat.read(out, as_version=4), "ko")
-    return render_html(node, name="growth")
+    return (shared_batch(tmp_path_factory, request, "korean-batch", "--lang", "ko") / "growth.html").read_text(
+        encoding="utf-8")
 
 
 def test_korean_growth_page_is_korean(korean_growth_page: str):
@@ -233,17 +223,3 @@ def test_korean_growth_page_is_korean(korean_growth_page: str):
     assert len(headings) >= 5 and all(HANGUL.search(h) for h in headings), headings
     sentences = [t for t in visible.text if t.endswith(".") and len(t) > 40]
     assert sentences and sum(bool(HANGUL.search(s)) for s in sentences) >= 0.8 * len(sentences)
-
-
-@pytest.mark.xfail(strict=True, reason=(
-    "English left on the Korean page: the table headers and name/code cells of present/tables.py "
-    "(cagr_rows, growth_rows: literal aliases, names not through code_label), chart titles the builders write "
-    "themselves, the projection method text of transforms/projection.py (basis) and the period labels "
-    "('2025 (1 Jan–30 Jun)'). Remove this mark when it passes."))
-def test_korean_growth_page_english_words_left(korean_growth_page: str):
-    """The English words still visible on the Korean growth page (outside scripts). This lists
-    what is left to translate; the allow-list holds abbreviations and names that stay in Latin."""
-    visible = _Visible()
-    visible.feed(korean_growth_page)
-    words = sorted({w for t in visible.text for w in re.findall(r"[A-Za-z][A-Za-z_]{2,}", t)} - ENGLISH_ALLOWED)
-    assert words == [], f"English words left on the Korean page: {words}"

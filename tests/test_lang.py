@@ -44,8 +44,13 @@ def test_markdown_cells_read_in_the_language_of_the_page(monkeypatch):
 
 
 def test_the_index_speaks_the_language_every_page_of_the_run_shares():
-    assert index_language([{"lang": "ko", "status": "done"}, {"lang": "ko", "status": "done"}]) == "ko"
-    assert index_language([{"lang": "ko"}, {"lang": "en"}]) == "en"  # mixed: English
-    assert index_language([{"status": "done"}]) == "en"  # pages that say nothing are English
+    # entries as summary.json holds them: the page's facts record its language, the parameters ask for it
+    ko_page = {"status": "ok", "page": {"title": "t", "lang": "ko"}, "parameters": {"lang": "ko"}}
+    ko_asked = {"status": "ok", "parameters": {"data": "x.csv", "lang": "ko"}}  # no page facts recorded
+    en_page = {"status": "ok", "page": {"title": "t", "lang": "en"}, "parameters": {}}
+    assert index_language([ko_page, ko_asked]) == "ko"
+    assert index_language([ko_page, en_page]) == "en"  # mixed: English
+    assert index_language([{"status": "ok", "parameters": {}}]) == "en"  # pages that say nothing are English
     # a report of an earlier run, or a failed one, does not decide the language of this index
-    assert index_language([{"lang": "ko"}, {"lang": "en", "this_run": False}, {"status": "failed"}]) == "ko"
+    assert index_language([ko_page, {**en_page, "this_run": False}, {"status": "failed"}]) == "ko"
+

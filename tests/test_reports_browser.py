@@ -14,17 +14,13 @@ brushed time range on the volume chart changes the linked totals to the sums of 
 
 from __future__ import annotations
 
-import fcntl
 import json
 import re
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from browser import CHART_SELECTOR, TOOLTIP_SELECTOR, chart_containers, chart_count, open_offline
+from browser import CHART_SELECTOR, TOOLTIP_SELECTOR, chart_containers, chart_count, open_offline, run_batch, shared_batch
 from coopanalysis import paths
 from coopanalysis.present.mime import CHART_MIME, VEGALITE_MIMES
 
@@ -73,38 +69,13 @@ NARROW = 820  # a laptop window split in two
 
 def _run_batch(folder: Path) -> Path:
     """Run the four reports once with the real command line; return the output folder."""
-    out = folder / "out"
-    done = folder / "batch.json"
-    if done.exists():
-        return out
-    config = folder / "reports.toml"
-    config.write_text(CONFIG, encoding="utf-8")
-    cli = Path(sys.executable).with_name("coopanalysis")
-    command = [str(cli)] if cli.exists() else [sys.executable, "-m", "coopanalysis.cli"]
-    started = time.monotonic()
-    proc = subprocess.run(
-        [*command, "run", "--config", str(config), "--out", str(out), "--jobs", "2", "--force"],
-        capture_output=True, text=True, timeout=1800,
-    )
-    assert proc.returncode == 0, f"coopanalysis run failed ({proc.returncode}):\n{proc.stderr[-4000:]}"
-    done.write_text(json.dumps({"seconds": round(time.monotonic() - started, 1)}), encoding="utf-8")
-    return out
+    return run_batch(folder, config=CONFIG)
 
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory, request) -> Path:
     """The output folder of one batch run of the four reports (shared by xdist workers)."""
-    worker = getattr(request.config, "workerinput", None)
-    if worker is None:
-        return _run_batch(tmp_path_factory.mktemp("reports"))
-    shared = tmp_path_factory.getbasetemp().parent / "reports-browser"
-    shared.mkdir(exist_ok=True)
-    with open(shared / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            return _run_batch(shared)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    return shared_batch(tmp_path_factory, request, "reports-browser", config=CONFIG)
 
 
 def chart_specs(executed: Path) -> list[dict]:

@@ -153,5 +153,13 @@ def write_all(plan: Plan, entries: list[dict[str, Any]], *, started: float, sche
 def index_language(entries: list[dict[str, Any]]) -> str:
     """The index's language: the one every page of this run is written in (``run --lang``, or
     ``-p lang=...``); English when the pages differ or say nothing."""
-    langs = {e.get("lang") or "en" for e in entries if e.get("this_run", True) and e.get("status") != "failed"}
+    langs = {_language_of(e) for e in entries if e.get("this_run", True) and e.get("status") != "failed"}
     return langs.pop() if len(langs) == 1 else "en"
+
+
+def _language_of(entry: dict[str, Any]) -> str:
+    """The language a summary entry's page is written in: what its page facts record, else its
+    ``lang`` parameter, else English."""
+    page = entry.get("page") if isinstance(entry.get("page"), dict) else {}
+    parameters = entry.get("parameters") if isinstance(entry.get("parameters"), dict) else {}
+    return str(page.get("lang") or parameters.get("lang") or "en")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -27,6 +28,7 @@ LANGUAGES: tuple[str, ...] = ("en", "ko")
 DEFAULT_LANGUAGE = "en"
 
 _LOCALES = Path(__file__).with_name("locales")
+_LATIN = re.compile("[A-Za-z]")
 _current = [DEFAULT_LANGUAGE]
 """The process's language (a one-item list, so that every thread sees the same value)."""
 
@@ -74,7 +76,9 @@ def translator(lang: str) -> Callable[[str], str]:
         return lambda text: messages.get(text, text)
 
     def translate(text: str) -> str:
-        if text not in messages and text not in _originals(lang) and text.strip():  # not already translated
+        # a message id is English: a text without a Latin letter (numbers, a text already written in
+        # the page's language, or composed from translations) is not one the catalogue lacks
+        if text not in messages and text not in _originals(lang) and _LATIN.search(text):
             with open(log, "a", encoding="utf-8") as handle:  # a developer's log, not a report output
                 handle.write(text.replace("\n", "\\n") + "\n")
         return messages.get(text, text)

@@ -163,6 +163,7 @@ LABELS: dict[str, str] = {
     "emergency": "Emergency requests",
     "emergency_share": "Emergency share",
     "phase": "Before/after late-2024 change",
+    "reply": "Kind of reply",
     "period_days": "Days",
     "fulfilled": "Fulfilled requests",
     "affected_users": "Affected users",
@@ -262,6 +263,19 @@ def display_name(name: str) -> str:
     """A platform's or agency's name as the page's language writes it ("Google" → "구글" in Korean);
     the canonical (English) name keys colours and filters, only the shown text changes."""
     return _(name)
+
+
+NAME_LIST_FIELDS = ("providers_included", "providers_not_full_year")
+"""Fields whose values are comma-separated lists of names ("Apple, Google, Meta"), shown name by name
+in the page's language (:func:`name_list`)."""
+
+
+def name_list(text: str | None) -> str | None:
+    """A comma-separated list of names with each name as the page's language writes it
+    ("Apple, Google, Meta" → "애플, 구글, 메타" in Korean); empty or missing stays as it is."""
+    if not text:
+        return text
+    return ", ".join(display_name(n.strip()) for n in text.split(","))
 
 
 def display_names() -> bool:

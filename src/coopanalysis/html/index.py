@@ -85,7 +85,7 @@ def _row(entry: dict[str, Any], t: Callable[[str], str]) -> dict[str, Any]:
     duration = entry.get("duration_s")
     page = entry.get("page") if isinstance(entry.get("page"), dict) else {}
     title = str(page.get("title") or "")
-    headlines = _headlines(entry.get("headlines") or {})
+    headlines = _headlines(entry.get("headlines") or {}, t)
     years = [int(y) for y in _YEARS.findall(title)]
     return {
         "name": entry["name"],
@@ -138,8 +138,9 @@ def _fmt_param(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-def _headlines(headlines: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each headline figure as its label, formatted value and, if it has one, formatted interval."""
+def _headlines(headlines: dict[str, Any], t: Callable[[str], str]) -> list[dict[str, Any]]:
+    """Each headline figure as its label (written in its page's language), formatted value and, if
+    it has one, formatted interval (their words through `t`)."""
     items = []
     for key, h in headlines.items():
         h = h if isinstance(h, dict) else {"value": h}
@@ -151,9 +152,9 @@ def _headlines(headlines: dict[str, Any]) -> list[dict[str, Any]]:
             {
                 "key": _KEY.sub("_", str(key).lower()),
                 "label": str(h.get("label") or h.get("name") or key),
-                "value": format_headline_value(value, unit),
+                "value": format_headline_value(value, unit, t),
                 "number": number if number is not None and math.isfinite(number) else None,  # NaN sorts as missing
-                "interval": [format_headline_value(v, unit) for v in interval]
+                "interval": [format_headline_value(v, unit, t) for v in interval]
                 if isinstance(interval, (list, tuple)) and len(interval) == 2
                 else None,
             }

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -84,31 +84,37 @@ def footer_html(footer: Mapping[str, object] | None, lang: str = "en") -> str:
     """The run details (parameters, input hashes, versions, run time) as an escaped table, headed in `lang`."""
     if not footer:
         return ""
+    t = translator(lang)
     return (
-        f'<footer class="coop-footer">\n<h2 id="about-this-report">{html.escape(translator(lang)("About this report"))}</h2>\n'
-        + _mapping_table(footer)
+        f'<footer class="coop-footer">\n<h2 id="about-this-report">{html.escape(t("About this report"))}</h2>\n'
+        + _mapping_table(footer, t, keys=t)
         + "\n</footer>"
     )
 
 
-def _mapping_table(mapping: Mapping[Any, object]) -> str:
-    """A two-column table, one escaped row per key; nested mappings become nested tables."""
+def _mapping_table(mapping: Mapping[Any, object], t: Callable[[str], str], *, keys: Callable[[str], str] | None = None) -> str:
+    """A two-column table, one escaped row per key; nested mappings become nested tables. The
+    footer's own keys are translated (`keys`); what they hold (report ids, parameter, file and
+    package names, hashes, times) is marked ``translate="no"``: it reads the same in every language."""
     rows = []
     for key, value in mapping.items():
-        rows.append(
-            f'<tr><th scope="row">{html.escape(str(key))}</th><td>{_value_html(value)}</td></tr>'
-        )
-    return '<table class="coop-meta">\n' + "\n".join(rows) + "\n</table>"
+        head = html.escape(keys(str(key))) if keys else html.escape(str(key))
+        rows.append(f'<tr><th scope="row">{head}</th><td{_NO if value else ""}>{_value_html(value, t)}</td></tr>')
+    return f'<table class="coop-meta"{"" if keys else _NO}>\n' + "\n".join(rows) + "\n</table>"
 
 
-def _value_html(value: object) -> str:
+_NO = ' translate="no"'  # names, ids and values that no language translates
+
+
+def _value_html(value: object, t: Callable[[str], str]) -> str:
     """One footer value as escaped HTML: a table, a comma-separated list, text or *none*."""
+    none = f"<em>{html.escape(t('none'))}</em>"
     if isinstance(value, Mapping):
-        return _mapping_table(value) if value else "<em>none</em>"
+        return _mapping_table(value, t) if value else none
     if isinstance(value, (list, tuple, set, frozenset)):
-        return html.escape(", ".join(str(v) for v in value)) if value else "<em>none</em>"
+        return html.escape(", ".join(str(v) for v in value)) if value else none
     if value is None:
-        return "<em>none</em>"
+        return none
     return html.escape(str(value))
 
 
@@ -154,9 +160,8 @@ def sources_html(facts: Mapping[str, Any]) -> dict[str, str]:
         for c in citations or []:
             label, url = html.escape(str(c.get("label", ""))), str(c.get("url") or "")
             if re.fullmatch(r"https?://[^\s\"'<>]+", url):
-                parts.append(f'<a href="{html.escape(url)}" rel="noreferrer" title="{html.escape(_short_url(url))}">{label}</a>')
-            else:
-                parts.append(label)
+                label = f'<a href="{html.escape(url)}" rel="noreferrer" title="{html.escape(_short_url(url))}">{label}</a>'
+            parts.append(f"<cite>{label}</cite>")  # the title of a cited work, as its publisher wrote it
         if parts or warning:
             line = html.escape(tr("Source: {sources}.")).replace("{sources}", "; ".join(parts) or html.escape(tr("not recorded")))
             out[key] = f'<p class="coop-source">{warning}<span>{line}</span></p>'

@@ -13,7 +13,7 @@ import importlib
 import math
 import re
 import string
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from coopanalysis.core.i18n import _, english_of
@@ -204,8 +204,9 @@ HEADLINE_UNITS = ("count", "share", "growth", "days")
 """How a headline value reads: a count (8,921), a share (84.4%), a growth (+0.2%), days (11 days)."""
 
 
-def format_headline_value(value: Any, unit: str | None) -> str:
-    """A headline value as a reader reads it, by its unit; '–' when there is none."""
+def format_headline_value(value: Any, unit: str | None, t: Callable[[str], str] = _) -> str:
+    """A headline value as a reader reads it, by its unit, its words in the language of `t` (the
+    page's by default); '–' when there is none."""
     if value is None:
         return "–"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -215,7 +216,7 @@ def format_headline_value(value: Any, unit: str | None) -> str:
     if unit == "growth":
         return f"{value:+.1%}".replace("-", "−")
     if unit == "days":
-        return f"{value:,.0f} days"
+        return t("{n} days").format(n=f"{value:,.0f}")
     if isinstance(value, int) or unit == "count":
         return f"{value:,.0f}"
     return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"

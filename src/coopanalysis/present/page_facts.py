@@ -112,9 +112,10 @@ def _press_platforms(info: Any) -> list[str]:
 def _transparency_facts(report: Any) -> dict[str, Any]:
     country = getattr(report, "country_name", "") or report.country
     years = _years(report.start, report.end)
-    title = f"{country}, {years}: what the platforms' transparency reports say"
-    description = (f"Requests from {country} to {_names(report.providers, many='providers', limit=4)} as the "
-                   "providers publish them, how often they answered, and the agency's own count beside theirs.")
+    title = _("{country}, {years}: what the platforms' transparency reports say").format(country=country, years=years)
+    description = _("Requests from {country} to {providers} as the providers publish them, how often they answered, "
+                    "and the agency's own count beside theirs.").format(
+        country=country, providers=_names(report.providers, many="providers", limit=4))
     from coopanalysis.core.names import platform_name
 
     every = [c.to_json() for c in getattr(report, "sources", ())]

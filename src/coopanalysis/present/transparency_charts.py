@@ -175,7 +175,7 @@ def chart_reconciliation(df: pl.DataFrame, *, country: str) -> alt.Chart:
     partial = df.filter(pl.col("partial")).get_column("agency_period").to_list()
     note = (_("Lighter bars: {periods} covers part of the year only, not a drop.").format(periods=", ".join(partial))
             if partial else _("Every year shown is a whole calendar year."))
-    return alt.Chart(df).transform_fold(
+    return alt.Chart(readable(df)).transform_fold(
         ["agency_requests", "providers_requests"], as_=["series_key", "count"]
     ).transform_filter("isValid(datum.count)").transform_calculate(
         series=f"datum.series_key == 'agency_requests' ? {json.dumps(agency)} : {json.dumps(providers)}"

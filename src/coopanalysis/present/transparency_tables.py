@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from coopanalysis.core.names import CODE_LABELS, code_labels, label
+from coopanalysis.core.names import CODE_LABELS, WORD_FIELDS, code_labels, label, name_list
 from coopanalysis.present.transparency_text import period_short
 from coopanalysis.publish.disclosure import label_hidden
 
@@ -23,7 +23,8 @@ def for_readers(df: pl.DataFrame) -> pl.DataFrame:
     """A collected transparency frame as a table for readers: hidden counts as "<k" /
     "withheld" (`coopanalysis.publish.disclosure.label_hidden`) and every column under its
     label ("rows_read" → "Rows read", "requests_low" → "Requests (lower bound)"), codes as words
-    ("before" → "Before the change", `coopanalysis.core.names.code_label`). The published
+    ("before" → "Before the change", `coopanalysis.core.names.code_label`), names in the page's
+    language ("Google" → "구글"). The published
     bounds are kept only when some row's bounds differ from its requests (a banded figure such
     as "<10"), and then shown only on those rows (a dash elsewhere); `BOOKKEEPING` columns go. Share columns keep their fractions (tables show them as %)."""
     drop = [c for c in BOOKKEEPING if c in df.columns]
@@ -36,7 +37,7 @@ def for_readers(df: pl.DataFrame) -> pl.DataFrame:
             df = df.with_columns(pl.when(~exact).then(pl.col(b)).alias(b) for b in BOUNDS)
     out = label_hidden(df.drop(drop))
     out = out.with_columns(code_labels(c, pl.col(c), capital=True) for c in out.columns
-                           if c in CODE_LABELS and out.schema[c] == pl.String)
+                           if (c in CODE_LABELS or c in WORD_FIELDS) and out.schema[c] == pl.String)
     return out.rename({c: label(c) for c in out.columns})
 
 
@@ -48,6 +49,6 @@ def reconciliation_table(table: pl.DataFrame) -> pl.DataFrame:
     columns = ("agency_period", "agency_requests", "providers_requests", "providers_to_agency", "providers_included")
     shown = label_hidden(table).with_columns(
         pl.col("agency_period").map_elements(period_short, return_dtype=pl.String),
-        pl.col("providers_included").fill_null(""),
+        pl.col("providers_included").fill_null("").map_elements(name_list, return_dtype=pl.String),
     )
     return shown.select([pl.col(c).alias(label(c)) for c in columns])

@@ -13,7 +13,7 @@ import datetime as dt
 import polars as pl
 
 from coopanalysis.core.i18n import _
-from coopanalysis.core.names import agency_scope, display_name
+from coopanalysis.core.names import agency_scope, display_name, name_list
 from coopanalysis.core.periods import day_month
 from coopanalysis.io.countries import country_name
 from coopanalysis.present.narrative.template import Hidden, sentence
@@ -90,7 +90,7 @@ def reconciliation_sentence(table: pl.DataFrame, *, country: str) -> str:
         "In {year:year}, {agency:name} reported sending {a:count/request}; the providers whose reports cover that "
         "whole year ({included:name}) report receiving {p:count} from {country:name}, {ratio:share} of the agency's "
         "figure. The two are not the same count; the reasons follow.", year=s["year"], agency=agency_scope(s["agency"]),
-        a=s["agency_requests"], included=s["providers_included"], p=s["providers_requests"], country=country,
+        a=s["agency_requests"], included=name_list(s["providers_included"]), p=s["providers_requests"], country=country,
         ratio=s["providers_to_agency"])
 
 
@@ -124,7 +124,7 @@ def _year_reasons(row: dict) -> list[str]:
         reasons.append(_("no provider's report covers the whole year, so there is no provider total"))
     if row["providers_not_full_year"]:
         reasons.append(_("left out because their reports cover only part of the year: {names}").format(
-            names=", ".join(display_name(n.strip()) for n in row["providers_not_full_year"].split(","))))
+            names=name_list(row["providers_not_full_year"])))
     if row["difference"] is not None and row["difference"] < 0:
         reasons.append(_("the providers report more requests than the agency sent (requests from other "
                          "authorities, or periods counted differently)"))

@@ -2,7 +2,8 @@
 
 Each function returns keyword arguments for `coopanalysis.present.display.headline(name, **figure)`;
 a figure that cannot be shown (no data, or withheld to protect small counts) has value None and a
-label saying why. The report facades put them on their reports.
+label saying why, in the page's language (the index shows it as it is). The report facades put them
+on their reports.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 import polars as pl
 
+from coopanalysis.core.i18n import _
 from coopanalysis.reports.source import InputSummary
 
 SMALL_BASE = 20
@@ -24,9 +26,10 @@ def _growth_label(label: str, base: int | None) -> str:
     year earlier (small base: the rate says little)"."""
     if base is None:
         return label
-    unit = "request" if base == 1 else "requests"
-    flag = " (small base: the rate says little)" if base < SMALL_BASE else ""
-    return f"{label}, against {base:,} {unit} a year earlier{flag}"
+    against = _("{label}, against {count} request a year earlier") if base == 1 else _(
+        "{label}, against {count} requests a year earlier")
+    label = against.format(label=label, count=f"{base:,}")
+    return _("{label} (small base: the rate says little)").format(label=label) if base < SMALL_BASE else label
 
 
 def _growth(value: Any, label: str, base: Any) -> dict[str, Any]:
@@ -40,26 +43,26 @@ def total_figure(info: InputSummary, *, shown: bool = True) -> dict[str, Any]:
     """Requests in the selection (null, "fewer than k", when the selection itself is small; null,
     withheld, when not `shown`: the batch-wide pattern hides it)."""
     if info.selected_hidden:
-        return {"value": None, "label": f"Requests in the selection: fewer than {info.suppress_below}"}
+        return {"value": None, "label": _("Requests in the selection: fewer than {k}").format(k=info.suppress_below)}
     if not shown:
-        return {"value": None, "label": "Requests in the selection: withheld to protect small counts"}
-    return {"value": int(info.selected), "label": "Requests in the selection", "unit": "count"}
+        return {"value": None, "label": _("Requests in the selection: withheld to protect small counts")}
+    return {"value": int(info.selected), "label": _("Requests in the selection"), "unit": "count"}
 
 
 def latest_growth_figure(growth: pl.DataFrame) -> dict[str, Any]:
     """The latest like-for-like year-over-year growth (a share, e.g. 0.689), null when none exists."""
     with_figure = growth.filter(pl.col("growth").is_not_null())
     if with_figure.height == 0:
-        return {"value": None, "label": "Latest year-over-year growth (none: no comparable year)"}
+        return {"value": None, "label": _("Latest year-over-year growth (none: no comparable year)")}
     r = with_figure.row(with_figure.height - 1, named=True)
-    return _growth(r["growth"], f"Year-over-year growth, {r['period_label']}", r["base"])
+    return _growth(r["growth"], _("Year-over-year growth, {period}").format(period=r["period_label"]), r["base"])
 
 
 def growth_figure(growth: pl.DataFrame, *, year: int) -> dict[str, Any]:
     """The year-over-year growth of one calendar year (null when absent)."""
     rows = growth.filter(pl.col("period_start").dt.year() == year)
     value = rows["growth"][0] if rows.height else None
-    return _growth(value, f"Year-over-year growth, {year}", rows["base"][0] if rows.height and value is not None else None)
+    return _growth(value, _("Year-over-year growth, {period}").format(period=year), rows["base"][0] if rows.height and value is not None else None)
 
 
 def projection_figure(projection: pl.DataFrame, *, method: str | None = None) -> dict[str, Any]:
@@ -73,27 +76,29 @@ def projection_figure(projection: pl.DataFrame, *, method: str | None = None) ->
         method = "seasonal share" if "seasonal share" in pick["method"].to_list() else "run rate"
     rows = rows.filter(pl.col("method") == method)
     if rows.height == 0:
-        return {"value": None, "label": f"Year-end projection ({method}): no partial year"}
+        return {"value": None, "label": _("Year-end projection ({method}): no partial year").format(method=_(method))}
     r = rows.row(0, named=True)
     if r["requests"] is None:
-        return {"value": None, "label": f"Year-end projection ({method}): withheld to protect small counts"}
+        return {"value": None, "label": _("Year-end projection ({method}): withheld to protect small counts").format(
+            method=_(method))}
     interval = None if r["low"] is None or r["high"] is None else (round(r["low"]), round(r["high"]))
-    return {"value": round(r["requests"]), "label": f"Projected requests in {r['year']} ({method})",
+    return {"value": round(r["requests"]), "label": _("Projected requests in {year} ({method})").format(year=r["year"], method=_(method)),
             "interval": interval, "unit": "count"}
 
 
 def answered_figure(total: pl.DataFrame) -> dict[str, Any]:
     """The answered share of all selected requests with its 95% Wilson interval."""
     if total.height == 0 or total["requests"][0] == 0:
-        return {"value": None, "label": "Answered share (no requests)"}
+        return {"value": None, "label": _("Answered share (no requests)")}
     r = total.row(0, named=True)
     if r["answered_share"] is None:
-        return {"value": None, "label": "Answered share: withheld to protect small counts"}
-    return {"value": float(r["answered_share"]), "label": "Answered share", "interval": (r["ci_low"], r["ci_high"]),
+        return {"value": None, "label": _("Answered share: withheld to protect small counts")}
+    return {"value": float(r["answered_share"]), "label": _("Answered share"), "interval": (r["ci_low"], r["ci_high"]),
             "unit": "share"}
 
 
 def median_days_figure(summary: pl.DataFrame) -> dict[str, Any]:
     """Median days to a response (Kaplan–Meier), null when half never had one."""
     value = summary["median_days"][0] if summary.height else None
-    return {"value": None if value is None else int(value), "label": "Median days to a response", "unit": "days"}
+    return {"value": None if value is None else int(value), "label": _("Median days to a response"),
+            "unit": "days"}

@@ -18,6 +18,7 @@ from typing import Any
 
 import polars as pl
 
+from coopanalysis.core.i18n import _
 from coopanalysis.core.names import platform_name
 from coopanalysis.errors import ParameterError
 from coopanalysis.io.countries import country_name
@@ -151,7 +152,7 @@ def reconciliation_figure(reconciliation: pl.DataFrame) -> dict[str, Any]:
     with both (null when none, or when withheld)."""
     summary = reconciliation_summary(reconciliation)
     value = None if summary is None else summary["providers_to_agency"]
-    return {"value": value, "label": "Providers' count as a share of the agency's", "unit": "share"}
+    return {"value": value, "label": _("Providers' count as a share of the agency's"), "unit": "share"}
 
 
 def _same_position(ranking: pl.DataFrame, *, position: dict) -> pl.DataFrame:

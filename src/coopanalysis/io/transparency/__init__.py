@@ -30,6 +30,7 @@ from pathlib import Path
 
 import polars as pl
 
+from coopanalysis.core.i18n import _
 from coopanalysis.errors import DataFileError
 from coopanalysis.io.rejects import empty_rejects
 from coopanalysis.io.transparency.apple import load_apple
@@ -160,7 +161,7 @@ def transparency_rejects(data_dir: str | Path | None = None) -> pl.DataFrame:
 
 def validation_table(data_dir: str | Path | None = None) -> pl.DataFrame:
     """`validate_transparency` as a table: file, rows_read, rows_kept, rows_rejected, reasons
-    ("reason: rows; …")."""
+    ("reason: rows; …", the reasons in the page's language)."""
     rows = validate_transparency(data_dir)
     return pl.DataFrame(
         {
@@ -168,7 +169,7 @@ def validation_table(data_dir: str | Path | None = None) -> pl.DataFrame:
             "rows_read": [r["rows_read"] for r in rows],
             "rows_kept": [r["rows_kept"] for r in rows],
             "rows_rejected": [r["rows_rejected"] for r in rows],
-            "reasons": ["; ".join(f"{k}: {v}" for k, v in r["rejected_by_reason"].items()) for r in rows],
+            "reasons": ["; ".join(f"{_(k)}: {v:,}" for k, v in r["rejected_by_reason"].items()) for r in rows],
         },
         schema={"file": pl.String, "rows_read": pl.Int64, "rows_kept": pl.Int64, "rows_rejected": pl.Int64,
                 "reasons": pl.String},

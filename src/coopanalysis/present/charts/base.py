@@ -10,7 +10,8 @@ import altair as alt
 import polars as pl
 
 from coopanalysis.core.i18n import _
-from coopanalysis.core.names import CODE_LABELS, WORD_FIELDS, code_label, code_labels, display_names, label
+from coopanalysis.core.names import (CODE_LABELS, NAME_LIST_FIELDS, WORD_FIELDS, code_label, code_labels, display_names, label,
+                                     name_list)
 from coopanalysis.present.charts.theme import MAX_ROWS, platform_scale
 
 PERCENT = ".1%"
@@ -93,8 +94,12 @@ def readable(df: pl.DataFrame) -> pl.DataFrame:
     codes = [f for f in CODE_FIELDS if f in df.columns]
     words = lambda f: code_labels(f, pl.col(f)) if f in CODE_LABELS else pl.col(f).str.replace_all("_", " ")
     df = df.with_columns(words(f).alias(f"{f}_text") for f in codes) if codes else df
-    names = [f for f in WORD_FIELDS if f in df.columns and df.schema[f] == pl.String] if display_names() else []
-    return df.with_columns(code_labels(f, pl.col(f)) for f in names) if names else df
+    if not display_names():
+        return df
+    names = [f for f in WORD_FIELDS if f in df.columns and df.schema[f] == pl.String]
+    lists = [f for f in NAME_LIST_FIELDS if f in df.columns and df.schema[f] == pl.String]
+    return df.with_columns(*(code_labels(f, pl.col(f)) for f in names),
+                           *(pl.col(f).map_elements(name_list, return_dtype=pl.String) for f in lists))
 
 
 def shown_values(field: str, values: list[str]) -> list[str]:

@@ -17,7 +17,7 @@ def input_summary(info: InputSummary) -> str:
     text = sentence(template, n=info.rows_read, file=info.file_name, kind=_(info.kind), kept=info.rows_kept,
                     rejected=info.rows_rejected, how=_("rejected" if info.kind == "request log" else "set aside"))
     if info.rejected_by_reason:
-        reasons = "; ".join(f"{reason.replace('_', ' ')}: {count(n)}" for reason, n in info.rejected_by_reason.items())
+        reasons = "; ".join(f"{_(reason.replace('_', ' '))}: {count(n)}" for reason, n in info.rejected_by_reason.items())
         text += _(" By reason — {reasons}.").format(reasons=reasons)
     if info.rows_read == info.rows_kept + info.rows_rejected:
         text += _(" Every row is accounted for.")
