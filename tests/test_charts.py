@@ -196,7 +196,7 @@ def test_chart_projection_interval_rule_and_point():
     point = next(u for u in units if u["mark"]["type"] == "point")
     assert point["transform"] == [{"filter": "datum.kind === 'projected'"}]
     rows = next(iter(spec["datasets"].values()))
-    assert [r["column"] for r in rows] == ["2023", "2024 so far", "2024 run rate"]
+    assert [r["method_and_year"] for r in rows] == ["2023", "2024 so far", "2024 run rate"]
 
 
 SHARES = pl.DataFrame(

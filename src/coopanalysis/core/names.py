@@ -291,14 +291,3 @@ def code_labels(column: str, values: pl.Expr, *, capital: bool = False) -> pl.Ex
         return values
     return values.map_elements(lambda v: code_label(column, v, capital=capital), return_dtype=pl.String)
 
-
-NOUNS: dict[str, str] = {"request": "requests", "case": "cases", "day": "days", "agency": "agencies",
-                         "country": "countries", "platform": "platforms", "response": "responses",
-                         "year": "years", "month": "months", "row": "rows", "crime type": "crime types",
-                         "requesting country": "requesting countries", "fulfilled request": "fulfilled requests"}
-"""Singular → plural of the nouns the sentences count."""
-
-
-def noun(singular: str, n: float | None) -> str:
-    """The noun for `n` of it: 1 → "request", anything else (0, 2, a hidden count) → "requests"."""
-    return singular if n == 1 else NOUNS.get(singular, singular + "s")

@@ -20,6 +20,7 @@ from coopanalysis.present.charts.base import (
     platform_color,
     readable,
     readable_label,
+    series_cues,
     tip,
     title_of,
     title_params,
@@ -55,11 +56,13 @@ def chart_requests_over_time(df: pl.DataFrame, *, country: str) -> alt.VConcatCh
     # Lines and points as separate layers, the legend selection on the lines only: JupyterLab 4's
     # Vega-Lite (5.6) copies a selection on a line with a point overlay into the points too and
     # then refuses the chart ("Duplicate signal name: focus_tuple").
-    lines = counted.mark_line().encode(y=alt.Y("requests:Q", title=title_of("requests")), tooltip=tips).add_params(focus)
-    points = counted.mark_point(filled=True).encode(y="requests:Q", tooltip=tips)
+    dash, shape = series_cues(df, "provider")
+    lines = counted.mark_line().encode(y=alt.Y("requests:Q", title=title_of("requests")), strokeDash=dash,
+                                       tooltip=tips).add_params(focus)
+    points = counted.mark_point(filled=True).encode(y="requests:Q", shape=shape, tooltip=tips)
     bands = base.transform_filter("!isValid(datum.requests) && isValid(datum.requests_high)").mark_rule(
         strokeWidth=3
-    ).encode(y="requests_low:Q", y2="requests_high:Q", tooltip=tips)
+    ).encode(y="requests_low:Q", y2="requests_high:Q", strokeDash=dash, tooltip=tips)
     top = alt.layer(lines, points, bands).properties(
         title=title_params(
             _("Requests from {country} per published period, by provider").format(country=country),
@@ -71,15 +74,16 @@ def chart_requests_over_time(df: pl.DataFrame, *, country: str) -> alt.VConcatCh
         ),
         height=240,
     )
-    share = base.transform_filter("isValid(datum.answered_share)").mark_line(point=True, strokeDash=[4, 2]).encode(
+    shares = base.transform_filter("isValid(datum.answered_share)").encode(
         y=alt.Y("answered_share:Q", title=title_of("answered_share"), axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, 1])),
         tooltip=tips,
-    ).properties(title=title_params(
+    )
+    share = alt.layer(shares.mark_line(strokeDash=[4, 2]), shares.mark_point(filled=True).encode(shape=shape)).properties(title=title_params(
         _("Share of {country}'s requests the provider answered with some data").format(country=country),
         "Dashed lines: the share answered in each published period (the solid lines above are counts).",
     ), height=160)
-    return alt.vconcat(top, share, spacing=20).resolve_scale(color="shared")
+    return alt.vconcat(top, share, spacing=20).resolve_scale(color="shared", shape="shared")
 
 
 def chart_country_ranking(df: pl.DataFrame, *, provider: str, highlight: str | None = None) -> alt.Chart:
@@ -109,13 +113,17 @@ def chart_emergency_legal(df: pl.DataFrame, *, country: str) -> alt.Chart:
     check_columns(df, "chart_emergency_legal", "provider", "year", "legal", "emergency", "emergency_share")
     legal, emergency = _("Legal process"), _("Emergency")
     return alt.Chart(readable(df)).transform_fold(["legal", "emergency"], as_=["kind", "count"]).transform_calculate(
-        kind_label=f"datum.kind == 'legal' ? {json.dumps(legal)} : {json.dumps(emergency)}"
+        kind_label=f"datum.kind == 'legal' ? {json.dumps(legal)} : {json.dumps(emergency)}",
+        kind_label_order="datum.kind == 'legal' ? 0 : 1",
     ).mark_bar().encode(
         x=alt.X("year:O", title=title_of("year")),
         y=alt.Y("count:Q", title=title_of("requests"), stack="zero"),
         color=alt.Color("kind_label:N", title=_("Kind of request"),
                         scale=alt.Scale(domain=[legal, emergency],
                                         range=[CATEGORY_PALETTE[0], CATEGORY_PALETTE[1]])),
+        # the stack in the legend's order, legal process at the foot: a segment's place tells its kind,
+        # not its colour alone; white edges keep the two apart
+        order=alt.Order("kind_label_order:Q"), stroke=alt.value("white"), strokeWidth=alt.value(1),
         column=alt.Column("provider:N", title=title_of("provider")),
         tooltip=[tip("provider", "N"), tip("year", "O"),
                  alt.Tooltip("kind_label:N", title=_("Kind of request")),
@@ -153,7 +161,11 @@ def chart_telegram_phases(df: pl.DataFrame, *, country: str) -> alt.LayerChart:
     # A bar with x and x2 but no y2 is read as a horizontal range and draws nothing: give it y2 = 0.
     bars = base.mark_bar(cornerRadiusEnd=0, opacity=0.85).encode(y=y, y2=alt.datum(0))
     tops = base.mark_rule(strokeWidth=3).encode(y=y)
-    return alt.layer(bars, tops).properties(
+    # the phase written over its first period: colour is not the only cue of before and after
+    names = base.transform_window(first="rank()", groupby=["phase"], sort=[alt.SortField("period_start")]).transform_filter(
+        "datum.first === 1").mark_text(align="left", baseline="bottom", dx=2, dy=-6).encode(
+        y=y, text="phase_text:N", color=alt.value("#333333"))
+    return alt.layer(bars, tops, names).properties(
         title=title_params(
             _("Telegram: requests from {country} it fulfilled, per 30 days").format(country=country),
             "Telegram reports fulfilled requests only (IP address and/or phone number).",

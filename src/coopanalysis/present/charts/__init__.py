@@ -12,7 +12,7 @@ still runs from top to bottom.
 
 - :mod:`.theme` — fonts, palettes, the altair theme, platform colours;
 - :mod:`.base` — input checks, titles, tooltips and formats every builder shares;
-- :mod:`.volumes`, :mod:`.growth`, :mod:`.outcomes` — the chart families;
+- :mod:`.volumes`, :mod:`.growth`, :mod:`.outcomes`, :mod:`.survival` — the chart families;
 - :mod:`.placement` — where scatter labels go so that none overprint.
 """
 
@@ -36,9 +36,9 @@ from coopanalysis.present.charts.outcomes import (
     chart_funnel,
     chart_outcome_mix,
     chart_share_by,
-    chart_time_to_response,
     chart_untraceable,
 )
+from coopanalysis.present.charts.survival import chart_cumulative_incidence, chart_time_to_response
 from coopanalysis.present.charts.placement import SCATTER_HEIGHT, SCATTER_WIDTH, label_sides
 from coopanalysis.present.charts.theme import (
     CATEGORY_PALETTE,
@@ -59,7 +59,7 @@ _check_columns = check_columns
 __all__ = [
     "CATEGORY_PALETTE", "CODE_FIELDS", "COUNT", "FONT", "GROWTH_DOMAIN", "LONG_LABEL_LIMIT", "MAX_ROWS",
     "OUTCOME_COLOURS", "PERCENT", "SCATTER_HEIGHT", "SCATTER_WIDTH", "SMALL_MULTIPLES_FROM",
-    "THEME_NAME", "chart_answered_share", "chart_funnel", "chart_growth", "chart_outcome_mix", "chart_projection",
+    "THEME_NAME", "chart_answered_share", "chart_cumulative_incidence", "chart_funnel", "chart_growth", "chart_outcome_mix", "chart_projection",
     "chart_share_by", "chart_time_to_response", "chart_top_agencies", "chart_untraceable", "chart_volumes", "chart_volumes_each",
     "check_columns", "enable_theme", "label_sides", "platform_color", "platform_colour", "platform_scale", "readable_label",
     "theme_config", "title_of",

@@ -12,7 +12,7 @@ import polars as pl
 from coopanalysis.core.i18n import _
 from coopanalysis.core.names import (CODE_LABELS, NAME_LIST_FIELDS, WORD_FIELDS, code_label, code_labels, display_names, label,
                                      name_list)
-from coopanalysis.present.charts.theme import MAX_ROWS, platform_scale
+from coopanalysis.present.charts.theme import DASHES, MAX_ROWS, SHAPES, platform_scale, series_places
 
 PERCENT = ".1%"
 COUNT = ",d"
@@ -57,26 +57,46 @@ def check_columns(df: pl.DataFrame, builder: str, *columns: str) -> None:
                          "aggregate further, e.g. choose a longer period")
 
 
-def platform_color(df: pl.DataFrame, field: str = "platform", *, legend: bool = True) -> alt.Color:
+def platform_color(df: pl.DataFrame, field: str = "platform", *, legend: bool = True, lines: bool = False) -> alt.Color:
     """Colour encoding of `field` with each platform's own colour (the platforms present in `df`)."""
     names = df.get_column(field).unique().to_list() if field in df.columns else []
-    return alt.Color(
-        f"{field}:N",
-        title=title_of(field),
-        scale=platform_scale(names),
-        legend=alt.Legend(title=title_of(field)) if legend else None,
-    )
+    return alt.Color(f"{field}:N", title=title_of(field), scale=platform_scale(names),
+                     legend=_legend(field, lines) if legend else None)
 
 
-def colour_for(df: pl.DataFrame, field: str, *, legend: bool = True) -> alt.Color:
+def _legend(field: str, lines: bool = False) -> alt.Legend:
+    """The legend of `field`, the same for its colour, dash and shape (Vega-Lite merges legends of one
+    field with the same properties into one: each entry shows the colour with its dash or shape).
+    Agencies have long names ("KNPA National Office of Investigation Cyber Bureau"): shown whole.
+    With `lines`, each entry is a short stroke, so that a chart of lines alone shows its dashes there."""
+    stroke = {"symbolType": "stroke", "symbolStrokeWidth": 2.5, "symbolSize": 320} if lines else {}
+    if field in ("platform", "provider"):
+        return alt.Legend(title=title_of(field), **stroke)
+    words = {"labelExpr": readable_label(field)} if field in CODE_FIELDS else {}
+    return alt.Legend(title=title_of(field), labelLimit=LONG_LABEL_LIMIT, **words, **stroke)
+
+
+def series_cues(df: pl.DataFrame, field: str, *, legend: bool = True,
+                lines: bool = False) -> tuple[alt.StrokeDash, alt.Shape]:
+    """The second cue of each `field` value after its colour (colour is never the only one): a line
+    dash and a point shape, fixed per platform (`theme.series_places`), in the colour's legend."""
+    names = sorted(n for n in (df.get_column(field).unique().to_list() if field in df.columns else []) if n is not None)
+    shown = shown_values(field, names)
+    place = series_places(names)
+    places = [place[n] for n in names]
+    shown_legend = _legend(field, lines) if legend else None
+    return (alt.StrokeDash(f"{field}:N", title=title_of(field), legend=shown_legend,
+                           scale=alt.Scale(domain=shown, range=[DASHES[i] for i in places])),
+            alt.Shape(f"{field}:N", title=title_of(field), legend=shown_legend,
+                      scale=alt.Scale(domain=shown, range=[SHAPES[i] for i in places])))
+
+
+def colour_for(df: pl.DataFrame, field: str, *, legend: bool = True, lines: bool = False) -> alt.Color:
     """Colour encoding of `field`: platform colours for a platform or provider, otherwise the
     category palette with a legend wide enough for long names (no legend when `legend` is False)."""
     if field in ("platform", "provider"):
-        return platform_color(df, field, legend=legend)
-    # agencies have long names ("KNPA National Office of Investigation Cyber Bureau"): show them whole
-    words = {"labelExpr": readable_label(field)} if field in CODE_FIELDS else {}
-    shown = alt.Legend(title=title_of(field), labelLimit=LONG_LABEL_LIMIT, **words) if legend else None
-    return alt.Color(f"{field}:N", title=title_of(field), legend=shown)
+        return platform_color(df, field, legend=legend, lines=lines)
+    return alt.Color(f"{field}:N", title=title_of(field), legend=_legend(field, lines) if legend else None)
 
 
 def code_axis(field: str) -> alt.Axis | alt.UndefinedType:

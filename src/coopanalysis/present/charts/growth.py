@@ -13,6 +13,7 @@ from coopanalysis.present.charts.base import (
     check_columns,
     colour_for,
     legend_focus,
+    series_cues,
     present_columns,
     readable,
     shown_values,
@@ -63,8 +64,9 @@ def chart_growth(df: pl.DataFrame, *, by: str | None = "platform", title: str | 
         enc["opacity"] = alt.condition(focus, alt.value(1.0), alt.value(0.15))
     tips = [*common, tip("requests", "Q", COUNT), *([tip("base", "Q", COUNT)] if "base" in df.columns else []),
             tip("growth", "Q", "+.1%")]
-    line = base.mark_line(invalid="break-paths-show-domains").encode(**enc, tooltip=tips)
-    points = base.mark_point(filled=True, size=50).encode(**enc, tooltip=tips).transform_filter(
+    dash, shape = series_cues(df, by) if by else (alt.Undefined, alt.Undefined)
+    line = base.mark_line(invalid="break-paths-show-domains").encode(**enc, strokeDash=dash, tooltip=tips)
+    points = base.mark_point(filled=True, size=50).encode(**enc, shape=shape, tooltip=tips).transform_filter(
         "isValid(datum.growth)" + (" && !datum.beyond" if clipped else "")
     )
     if params:
@@ -96,16 +98,16 @@ def chart_projection(df: pl.DataFrame, *, title: str | None = None) -> alt.Layer
     low, high, period_start, period_end, basis."""
     check_columns(df, "chart_projection", "year", "kind", "method", "requests", "low", "high")
     data = df.with_columns(
-        column=pl.when(pl.col("kind") == "projected")
+        method_and_year=pl.when(pl.col("kind") == "projected")
         .then(pl.concat_str(pl.col("year").cast(pl.String), pl.lit(" "), code_labels("method", pl.col("method"))))
         .when(pl.col("method") == "observed so far")
         .then(pl.concat_str(pl.col("year").cast(pl.String), pl.lit(" " + _("so far"))))
         .otherwise(pl.col("year").cast(pl.String)),
-        column_order=pl.col("year") * 10 + pl.col("kind").eq("projected").cast(pl.Int32)
+        method_and_year_order=pl.col("year") * 10 + pl.col("kind").eq("projected").cast(pl.Int32)
         + pl.col("method").eq("seasonal share").cast(pl.Int32),
     )
     base = alt.Chart(readable(data))
-    year = alt.X("column:O", title=title_of("year"), sort=alt.EncodingSortField("column_order", op="min"),
+    year = alt.X("method_and_year:O", title=title_of("year"), sort=alt.EncodingSortField("method_and_year_order", op="min"),
                  axis=alt.Axis(labelAngle=0, labelExpr="split(datum.label, ' ')", labelLineHeight=12))
     # level labels, a word a line ("2025" / "seasonal" / "share"): a slanted label ran off the
     # chart's edge on a small log and showed as "far" or "ate"

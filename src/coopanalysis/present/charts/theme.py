@@ -100,6 +100,37 @@ def platform_colour(name: str) -> str:
     return _EXTRA_PLATFORM_COLOURS[zlib.crc32(name.encode("utf-8")) % len(_EXTRA_PLATFORM_COLOURS)]
 
 
+DASHES: tuple[list[int], ...] = (
+    [1, 0], [6, 3], [2, 2], [10, 3, 2, 3], [1, 4], [12, 4], [4, 2, 1, 2, 1, 2], [8, 2], [3, 6],
+    [14, 3, 3, 3, 3, 3], [6, 2, 2, 2], [16, 6],
+)
+"""Line dashes told apart at a glance, the first solid, one for each platform of the registry: with
+colour, a line's second cue (colour is never the only one: a reader who cannot tell the colours apart
+matches the dash in the legend)."""
+
+STAR = "M0,-1L0.24,-0.33L0.95,-0.31L0.38,0.12L0.59,0.81L0,0.4L-0.59,0.81L-0.38,0.12L-0.95,-0.31L-0.24,-0.33Z"
+HEXAGON = "M0,-1L0.87,-0.5L0.87,0.5L0,1L-0.87,0.5L-0.87,-0.5Z"
+PLUS = "M-0.3,-1H0.3V-0.3H1V0.3H0.3V1H-0.3V0.3H-1V-0.3H-0.3Z"
+BAR = "M-1,-0.35H1V0.35H-1Z"
+SHAPES: tuple[str, ...] = (
+    "circle", "square", "diamond", "cross", "triangle-down", STAR, "triangle-right", "wedge", "triangle-left",
+    HEXAGON, PLUS, BAR,
+)
+"""Point shapes in the same order as DASHES: a point's second cue after its colour. No upward
+triangle: a growth chart draws a value beyond its scale as one at the top edge."""
+
+
+def series_places(names: Sequence[str]) -> dict[str, int]:
+    """Which dash and shape each of `names` gets, none shared within a chart of up to len(DASHES)
+    series: a registered platform its place in the registry (the same in every report), any other
+    name the free places in turn, in sorted order."""
+    known = list(PLATFORM_COLOURS)
+    places = {n: known.index(n) for n in names if n in PLATFORM_COLOURS}
+    free = [i for i in range(len(DASHES)) if i not in places.values()] or list(range(len(DASHES)))
+    others = sorted({n for n in names if n is not None and n not in places})
+    return places | {n: free[i % len(free)] for i, n in enumerate(others)}
+
+
 def platform_scale(names: Sequence[str]) -> alt.Scale:
     """A colour scale mapping each of `names` (canonical names) to its platform colour, the domain
     written as the page shows the names (`core.names.display_name`: "구글" on a Korean page)."""

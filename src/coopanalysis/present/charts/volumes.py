@@ -15,6 +15,7 @@ from coopanalysis.present.charts.base import (
     colour_for,
     legend_focus,
     readable,
+    series_cues,
     shown_values,
     tip,
     title_of,
@@ -36,9 +37,10 @@ def chart_volumes(df: pl.DataFrame, *, by: str = "platform", title: str | None =
     # Lines and points as two layers, the selections on the lines only: JupyterLab 4's Vega-Lite
     # (5.6) copies the selections of a line with a point overlay into the points as well and then
     # refuses the chart ("Duplicate signal name: brush_x").
+    dash, shape = series_cues(df, by)
     lines = alt.layer(
-        alt.Chart().mark_line().encode(tooltip=tips).add_params(brush, focus),
-        alt.Chart().mark_point(size=28, filled=True).encode(tooltip=tips),
+        alt.Chart().mark_line().encode(strokeDash=dash, tooltip=tips).add_params(brush, focus),
+        alt.Chart().mark_point(size=36, filled=True).encode(shape=shape, tooltip=tips),
         data=readable(df),
     ).encode(
         x=alt.X("period_start:T", title=title_of("period_start")),
@@ -66,7 +68,7 @@ def chart_volumes(df: pl.DataFrame, *, by: str = "platform", title: str | None =
                                                                                 field=title_of(by).lower())),
         height=alt.Step(18),
     )
-    return alt.vconcat(lines, totals, spacing=24).resolve_scale(color="shared")
+    return alt.vconcat(lines, totals, spacing=24).resolve_scale(color="shared", strokeDash="shared", shape="shared")
 
 
 def chart_top_agencies(df: pl.DataFrame, *, column: str = "agency", title: str | None = None) -> alt.Chart:

@@ -7,7 +7,7 @@ and checks the text it returns (no doubled word, no empty slot). The types:
 
 - ``count`` — a count, "1,234", or a hidden count (`Hidden`): "fewer than 10", "a withheld number";
   ``count/NOUN`` adds the noun in agreement: "1 request", "2 requests", "fewer than 10 requests",
-  "a withheld number of requests" (plurals from `coopanalysis.core.names.noun`); ``were`` — the verb
+  "a withheld number of requests" (plurals from :func:`noun`); ``were`` — the verb
   agreeing with a count, "was" for 1 and "were" otherwise;
 - ``share`` — a fraction as a percentage, "84.4%"; ``signed`` — "+68.9%", "−11.9%";
   ``change`` — "grew 68.9%", "fell 11.9%", "did not change"; ``rate`` — the size of a growth, "4.0%";
@@ -26,8 +26,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from coopanalysis.core.i18n import _, current_language
-from coopanalysis.core.names import noun
 from coopanalysis.publish.disclosure import WITHHELD
+
+NOUNS: dict[str, str] = {"request": "requests", "case": "cases", "day": "days", "agency": "agencies",
+                         "country": "countries", "platform": "platforms", "response": "responses",
+                         "year": "years", "month": "months", "row": "rows", "crime type": "crime types",
+                         "requesting country": "requesting countries", "fulfilled request": "fulfilled requests"}
+"""Singular → plural of the nouns the sentences count."""
+
+
+def noun(singular: str, n: float | None) -> str:
+    """The noun for `n` of it: 1 → "request", anything else (0, 2, a hidden count) → "requests"."""
+    return singular if n == 1 else NOUNS.get(singular, singular + "s")
 
 
 @dataclass(frozen=True)
