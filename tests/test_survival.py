@@ -20,7 +20,7 @@ from coopanalysis.core.stats import wilson_bounds
 from coopanalysis.errors import ParameterError
 from coopanalysis.present.narrative.answers import censoring_sentence, response_time_sentence
 from coopanalysis.present.narrative.outcomes import cohort_sentence, funnel_sentence, outcome_sentence
-from coopanalysis.present.charts import outcomes as outcome_charts
+from coopanalysis.present import charts
 from coopanalysis.publish.curves import curve_grid, hide_curves, hide_incidence
 from coopanalysis.reports import outcomes
 from coopanalysis.transforms.incidence import cumulative_incidence
@@ -301,7 +301,7 @@ def test_shared_page_incidence_differences_stand_for_k_requests() -> None:
         assert curve["days"].sort().to_list() == steps
         rises = curve.sort("days")["incidence"].diff().drop_nulls() * requests[platform]
         assert ((rises.abs() < 1e-9) | (rises >= k - 1e-6)).all(), (platform, kind)
-    spec = str(outcome_charts.chart_cumulative_incidence(shared.reply_incidence).to_dict())
+    spec = str(charts.chart_cumulative_incidence(shared.reply_incidence).to_dict())
     assert "replied" not in spec and "at_risk" not in spec
     # without suppression, the full estimate with its counts
     assert plain.reply_incidence["replied"].null_count() == 0
