@@ -135,3 +135,15 @@ def test_a_platform_outside_the_registry_takes_a_dash_no_other_series_of_the_cha
     assert places["Kakao"] == 1 and places["Naver"] == 2  # the first free places, in name order
     assert len(set(places.values())) == 5
     assert series_places(["Tor", "Signal"]) == {"Signal": 0, "Tor": 1}  # any other field: sorted
+
+
+@pytest.mark.browser
+def test_the_highlighted_country_is_named_in_bold_not_only_coloured(tmp_path_factory, request) -> None:
+    reports = shared_batch(tmp_path_factory, request, "reports-browser", config=CONFIG)
+    with open_offline(Path(reports) / "transparency.html") as (page, blocked):
+        weights = page.eval_on_selector(
+            ".coop-chart svg",
+            """svg => Object.fromEntries([...svg.querySelectorAll('.role-axis-label text')]
+                 .map(t => [t.textContent, t.getAttribute('font-weight')]))""")
+    assert weights["South Korea"] == "700", weights
+    assert {w for name, w in weights.items() if name != "South Korea" and not name[:1].isdigit()} == {"400"}

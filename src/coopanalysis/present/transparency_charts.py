@@ -96,9 +96,12 @@ def chart_country_ranking(df: pl.DataFrame, *, provider: str, highlight: str | N
     from coopanalysis.io.countries import country_name
 
     df = df.with_columns(country_name=pl.col("country").map_elements(country_name, return_dtype=pl.String))
+    shown = json.dumps(country_name(highlight) if highlight else "")
+    # the highlighted country's name in bold as well as its bar in colour: colour is not the only cue
+    bold = alt.condition(f"datum.label === {shown}", alt.value(700), alt.value(400))
     return alt.Chart(df).mark_bar().encode(
         y=alt.Y("country_name:N", title=title_of("country"), sort=alt.EncodingSortField("rank", order="ascending"),
-                axis=alt.Axis(labelLimit=0)),  # whole names, never cut short
+                axis=alt.Axis(labelLimit=0, labelFontWeight=bold)),  # whole names, never cut short
         x=alt.X("requests:Q", title=title_of("requests")),
         color=colour,
         tooltip=[tip("rank", "Q"), alt.Tooltip("country_name:N", title=title_of("country")), tip("requests", "Q", COUNT),
