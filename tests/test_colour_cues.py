@@ -70,6 +70,20 @@ def colour_only(spec: dict) -> list[tuple[str, str]]:
     return sorted(set(found))
 
 
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory, request) -> Path:
+    """The bundled reports of one batch run (the one `test_reports_browser` shares)."""
+    return shared_batch(tmp_path_factory, request, "reports-browser", config=CONFIG)
+
+
+def on_first_chart(reports: Path, name: str, script: str):
+    """What `script` (a function of the svg) returns on the first chart of report `name`, opened offline."""
+    with open_offline(reports / f"{name}.html") as (page, blocked):
+        found = page.eval_on_selector(".coop-chart svg", script)
+    assert blocked == []
+    return found
+
+
 def _volumes() -> pl.DataFrame:
     return pl.DataFrame({
         "period_start": [dt.date(2024, 1, 1), dt.date(2024, 2, 1)] * 2,
@@ -99,8 +113,7 @@ def test_a_colour_only_chart_is_caught() -> None:
 
 
 @pytest.mark.browser
-def test_no_chart_of_any_bundled_report_tells_its_series_by_colour_alone(tmp_path_factory, request) -> None:
-    reports = shared_batch(tmp_path_factory, request, "reports-browser", config=CONFIG)
+def test_no_chart_of_any_bundled_report_tells_its_series_by_colour_alone(reports: Path) -> None:
     left, seen = [], 0
     for executed in sorted((reports / "executed").glob("*.ipynb")):
         for spec in chart_specs(executed):
@@ -111,16 +124,12 @@ def test_no_chart_of_any_bundled_report_tells_its_series_by_colour_alone(tmp_pat
 
 
 @pytest.mark.browser
-def test_the_legend_shows_each_platform_with_its_own_dash(tmp_path_factory, request) -> None:
-    reports = shared_batch(tmp_path_factory, request, "reports-browser", config=CONFIG)
-    with open_offline(Path(reports) / "request_volumes.html") as (page, blocked):
-        legend = page.eval_on_selector(
-            ".coop-chart svg",
-            """svg => [...svg.querySelectorAll('.role-legend-label text')].map((t, i) => {
-                 const symbol = svg.querySelectorAll('.role-legend-symbol path')[i];
-                 return [t.textContent, symbol ? symbol.getAttribute('stroke-dasharray') || 'solid' : null];
-               })""")
-    assert blocked == []
+def test_the_legend_shows_each_platform_with_its_own_dash(reports: Path) -> None:
+    legend = on_first_chart(reports, "request_volumes", """svg => [...svg.querySelectorAll('.role-legend-label text')]
+        .map((t, i) => {
+          const symbol = svg.querySelectorAll('.role-legend-symbol path')[i];
+          return [t.textContent, symbol ? symbol.getAttribute('stroke-dasharray') || 'solid' : null];
+        })""")
     names = [name for name, _dash in legend]
     dashes = [dash for _name, dash in legend]
     assert {"Google", "Telegram", "Meta"} <= set(names), legend
@@ -138,12 +147,8 @@ def test_a_platform_outside_the_registry_takes_a_dash_no_other_series_of_the_cha
 
 
 @pytest.mark.browser
-def test_the_highlighted_country_is_named_in_bold_not_only_coloured(tmp_path_factory, request) -> None:
-    reports = shared_batch(tmp_path_factory, request, "reports-browser", config=CONFIG)
-    with open_offline(Path(reports) / "transparency.html") as (page, blocked):
-        weights = page.eval_on_selector(
-            ".coop-chart svg",
-            """svg => Object.fromEntries([...svg.querySelectorAll('.role-axis-label text')]
-                 .map(t => [t.textContent, t.getAttribute('font-weight')]))""")
+def test_the_highlighted_country_is_named_in_bold_not_only_coloured(reports: Path) -> None:
+    weights = on_first_chart(reports, "transparency", """svg => Object.fromEntries(
+        [...svg.querySelectorAll('.role-axis-label text')].map(t => [t.textContent, t.getAttribute('font-weight')]))""")
     assert weights["South Korea"] == "700", weights
     assert {w for name, w in weights.items() if name != "South Korea" and not name[:1].isdigit()} == {"400"}
