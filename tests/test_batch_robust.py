@@ -171,6 +171,27 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def report_kernels(out: Path) -> list[int]:
+    """Pids of the kernels of the reports running now (each report's pid file in `.work/`)."""
+    return pids_in(p for p in out.glob(".work/*.pid") if not p.name.endswith(".spare.pid"))
+
+
+def spare_kernels(out: Path) -> list[int]:
+    """Pids of the kernels the workers launched ahead for their next report (`batch.spare`)."""
+    return pids_in(out.glob(".work/*.spare.pid"))
+
+
+def pids_in(files) -> list[int]:
+    """The pid in each file that still exists (a report's pid file goes when it ends, a spare's when taken)."""
+    found = []
+    for f in files:
+        try:
+            found.append(int(f.read_text()))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
 def alive(pid: int) -> bool:
     try:
         return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
@@ -183,10 +204,12 @@ def test_sigterm_stops_the_workers_and_records_what_finished(tmp_path: Path) -> 
     out = tmp_path / "out"
     reports = report("first", GOOD) + "".join(report(n, SLEEPS, "fail = true, seconds = 300.0") for n in ("second", "third"))
     proc = start_run(config(tmp_path / "r.toml", reports), out, "--jobs", "2")
-    wait_for(lambda: "first" in load_manifest(out) and len(list(out.glob(".work/*.pid"))) == 2)
+    # "first" ends; its worker takes "third" on the kernel it launched ahead, the other worker
+    # launched one for a report that never comes: two report kernels and one spare are running
+    wait_for(lambda: "first" in load_manifest(out) and len(report_kernels(out)) == 2 and spare_kernels(out))
     workers = children(proc.pid)
-    kernels = [int(p.read_text()) for p in out.glob(".work/*.pid")]
-    assert len(workers) == 2 and len(kernels) == 2
+    kernels = report_kernels(out) + spare_kernels(out)
+    assert len(workers) == 2 and len(kernels) == 3
     os.kill(proc.pid, signal.SIGTERM)  # the runner only, not its group
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 128 + signal.SIGTERM, err
@@ -203,10 +226,12 @@ def test_sigterm_stops_the_workers_and_records_what_finished(tmp_path: Path) -> 
 @pytest.mark.slow
 def test_workers_and_kernels_end_when_their_runner_is_killed(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    proc = start_run(config(tmp_path / "r.toml", report("sleeper", SLEEPS, "fail = true, seconds = 300.0")), out)
-    wait_for(lambda: list(out.glob(".work/*.pid")))
+    sleepers = report("sleeper", SLEEPS, "fail = true, seconds = 300.0") + report("next", GOOD)
+    proc = start_run(config(tmp_path / "r.toml", sleepers), out)
+    wait_for(lambda: report_kernels(out) and spare_kernels(out))  # "next"'s kernel is launched ahead
     workers = children(proc.pid)
-    kernels = [int(p.read_text()) for p in out.glob(".work/*.pid")]
+    kernels = report_kernels(out) + spare_kernels(out)
+    assert len(kernels) == 2 and all(alive(p) for p in kernels)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     wait_for(lambda: not any(alive(p) for p in workers + kernels), timeout=10)

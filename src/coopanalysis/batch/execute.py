@@ -28,6 +28,7 @@ from coopanalysis.batch.jobs import (
 from coopanalysis.batch.kernel import (
     IPCKernelManager,
     kill_process_group,
+    record_kernel_pid,
     record_kernel_pid_in,
     recorded_pid,
 )
@@ -38,6 +39,7 @@ from coopanalysis.batch.shared import (
     remove_public_leftovers,
     shown_error,
 )
+from coopanalysis.batch.spare import SpareKernels, kernel_pid, shut_down
 from coopanalysis.batch.warm import wait_for_warm_up
 from coopanalysis.core.files import (
     PRIVATE_FILE,
@@ -51,7 +53,7 @@ from coopanalysis.errors import CoopAnalysisError
 
 _log = logging.getLogger("coopanalysis.batch")
 
-def run_report(job: ReportJob) -> ReportResult:
+def run_report(job: ReportJob, spares: SpareKernels | None = None, *, another_follows: bool = False) -> ReportResult:
     """Execute one report's notebook with papermill and render it; never raises for a report failure.
 
     Runs in the calling process (a batch worker process, or a Dask worker). The
@@ -61,6 +63,9 @@ def run_report(job: ReportJob) -> ReportResult:
     On success the page goes to `DIR/NAME.html` (written atomically); on
     failure the partly executed notebook is rendered to `DIR/failed/NAME.html`
     (unless the report is shared) and `DIR/NAME.html` is left as it was.
+
+    With `spares` (a batch worker's), the report takes the spare kernel launched for it, if it fits,
+    and, if `another_follows`, launches one for the next report (`batch.spare`).
     """
     f = job_files(job)
     if job.shared:
@@ -71,7 +76,7 @@ def run_report(job: ReportJob) -> ReportResult:
     outputs: dict[str, Path] = {}
     with ReportLog(f["log"], private=job.shared):
         _log.info("report %s: %s with %s", job.name, job.notebook, json.dumps(job.parameters, default=str))
-        failure = _execute_notebook(job)
+        failure = _execute_notebook(job, spares, another_follows)
         if failure is None:
             failure, outputs = _render_page(job, result, time.monotonic() - started)
         if failure is not None:
@@ -86,13 +91,21 @@ def run_report(job: ReportJob) -> ReportResult:
     return result
 
 
-def _execute_notebook(job: ReportJob) -> Failure | None:
-    """Run the notebook with papermill into the job's work file; why it failed, or None if it ran."""
+def _execute_notebook(job: ReportJob, spares: SpareKernels | None, another_follows: bool) -> Failure | None:
+    """Run the notebook with papermill into the job's work file; why it failed, or None if it ran.
+
+    papermill is given the spare kernel (`km`), if one fits; else it starts one (`kernel_manager_class`)."""
     import papermill
 
     f = job_files(job)
     error: Failure | None = None
     record_kernel_pid_in(f["pid"])
+    km = spares.take(job.kernel, job.cwd) if spares else None
+    if km is not None:
+        record_kernel_pid(kernel_pid(km))
+        _log.info("report %s: kernel launched ahead (pid %s)", job.name, kernel_pid(km))
+    if spares and another_follows:
+        spares.launch(job.kernel, job.cwd)
     watchdog = _Watchdog(job)
     try:
         papermill.execute_notebook(
@@ -100,7 +113,7 @@ def _execute_notebook(job: ReportJob) -> Failure | None:
             str(f["work"]),
             parameters=job.parameters,
             kernel_name=job.kernel,
-            kernel_manager_class=IPCKernelManager,
+            **({"km": km} if km is not None else {"kernel_manager_class": IPCKernelManager}),
             resources={"metadata": {"path": job.cwd}},
             log_output=True,
             progress_bar=False,
@@ -112,6 +125,8 @@ def _execute_notebook(job: ReportJob) -> Failure | None:
         _log.error("report %s failed: %s\n%s", job.name, error.detail, traceback.format_exc())
     finally:
         watchdog.stop()
+        if km is not None:  # nbclient shuts down only the kernels it started
+            shut_down(km)
         record_kernel_pid_in(None)
         f["pid"].unlink(missing_ok=True)
     if watchdog.timed_out.is_set():

@@ -48,6 +48,12 @@ def record_kernel_pid_in(path: str | os.PathLike[str] | None) -> None:
     _pid_file = None if path is None else os.fspath(path)
 
 
+def record_kernel_pid(pid: int | None) -> None:
+    """Write `pid` (a kernel this process's current report uses) to the recorded pid file, if any."""
+    if _pid_file and pid:
+        write_atomic(_pid_file, str(pid))
+
+
 class IPCKernelManager(AsyncKernelManager):
     """An `AsyncKernelManager` whose kernel talks over IPC sockets in a private temp folder.
 
@@ -64,13 +70,24 @@ class IPCKernelManager(AsyncKernelManager):
         self.transport = "ipc"
         self.connection_file = os.path.join(self._ipc_dir, "kernel.json")
         self.ip = os.path.join(self._ipc_dir, "k")
+        self.records_pid = True
+        """Whether its pid goes to the recorded pid file on launch (`record_kernel_pid_in`); not for a
+        spare kernel launched while another report's kernel is the one recorded (`batch.spare`)."""
+        self.clients: list[Any] = []
+        """The clients made for this kernel (`client()`): whoever shuts a kernel down that nbclient
+        did not start closes their channels (`batch.spare.shut_down`)."""
+
+    def client(self, **kwargs: Any) -> Any:
+        """A client for this kernel (public API), remembered in `clients`."""
+        made = super().client(**kwargs)
+        self.clients.append(made)
+        return made
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
         """Launch the kernel (private hook), then write its pid to the recorded pid file, if any."""
         await super()._async_launch_kernel(kernel_cmd, **kw)
-        pid = getattr(self.provisioner, "pid", None)
-        if _pid_file and pid:
-            write_atomic(_pid_file, str(pid))
+        if self.records_pid:
+            record_kernel_pid(getattr(self.provisioner, "pid", None))
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         """Clean up as jupyter_client does (private hook), and remove the socket folder unless restarting."""

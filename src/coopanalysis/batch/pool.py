@@ -29,6 +29,7 @@ import coopanalysis
 from coopanalysis.batch.execute import ReportLog, render_failed
 from coopanalysis.batch.jobs import ReportJob, ReportResult, job_files, output_links
 from coopanalysis.batch.kernel import kill_process_group, recorded_pid
+from coopanalysis.batch.spare import kill_spare
 from coopanalysis.batch.shared import (
     TIMED_OUT,
     Failure,
@@ -70,10 +71,11 @@ class WorkerProcess:
     def __init__(self, root: Path, cwd: str) -> None:
         work = ensure_dir(root / ".work")
         self.log_path = work / f"worker-{uuid.uuid4().hex[:8]}.log"
+        self.spare_pid = self.log_path.with_suffix(".spare.pid")
         read_fd, write_fd = os.pipe()
         with open(open_nofollow(self.log_path, append=False), "wb") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "coopanalysis.batch._worker", "--serve", str(write_fd)],
+                [sys.executable, "-m", "coopanalysis.batch._worker", "--serve", str(write_fd), str(self.spare_pid)],
                 stdin=subprocess.PIPE,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -86,11 +88,13 @@ class WorkerProcess:
         self.buffer = b""
         self.job: ReportJob | None = None
 
-    def send(self, job: ReportJob) -> None:
-        """Hand `job` to the worker (one JSON line on its stdin)."""
+    def send(self, job: ReportJob, *, another_follows: bool = False) -> None:
+        """Hand `job` to the worker (one JSON line on its stdin); `another_follows` if more jobs are
+        waiting, so that the worker launches the next report's kernel while this one runs."""
         assert self.proc.stdin is not None
         self.job = job
-        self.proc.stdin.write(json.dumps(asdict(job), default=str).encode("utf-8") + b"\n")
+        message = {"job": asdict(job), "another_follows": another_follows}
+        self.proc.stdin.write(json.dumps(message, default=str).encode("utf-8") + b"\n")
         self.proc.stdin.flush()
 
     def receive(self, timeout: float | None) -> dict[str, Any] | None:
@@ -117,9 +121,11 @@ class WorkerProcess:
         return lines[-1][:300] if lines else ""
 
     def kill(self) -> int:
-        """Kill the worker and the kernel of its current report at once; its exit status."""
+        """Kill the worker, the kernel of its current report and its spare kernel at once; its exit status."""
         self.proc.kill()
         self._kill_kernel()
+        kill_spare(self.spare_pid)
+        self.spare_pid.unlink(missing_ok=True)
         code = self.proc.wait()
         self._close_fds()
         return code
@@ -133,9 +139,11 @@ class WorkerProcess:
         except (OSError, subprocess.TimeoutExpired):
             self.proc.kill()
             self._kill_kernel()
+            kill_spare(self.spare_pid)
             self.proc.wait()
         self._close_fds()
         self.log_path.unlink(missing_ok=True)
+        self.spare_pid.unlink(missing_ok=True)
 
     def _kill_kernel(self) -> None:
         """Kill the kernel (its own session) of the report this worker was last given, if it runs."""
@@ -151,9 +159,11 @@ class WorkerProcess:
             pass
 
 
-def run_in_worker(slot: Slot, job: ReportJob, root: Path, stop: threading.Event | None = None) -> ReportResult | None:
+def run_in_worker(slot: Slot, job: ReportJob, root: Path, stop: threading.Event | None = None, *,
+                  another_follows: bool = False) -> ReportResult | None:
     """Run `job` on the slot's worker process (started with its log under `root` if needed); replace the
-    worker if it dies. None if the run was stopped (`stop` set) meanwhile: its worker was killed for that."""
+    worker if it dies. None if the run was stopped (`stop` set) meanwhile: its worker was killed for that.
+    `another_follows`: more jobs wait, so the worker readies a kernel for the next (`batch.spare`)."""
     if slot[0] is None:
         slot[0] = WorkerProcess(root, job.cwd)
     worker = slot[0]
@@ -161,7 +171,7 @@ def run_in_worker(slot: Slot, job: ReportJob, root: Path, stop: threading.Event 
     limit = None if job.timeout is None else job.timeout + GRACE_S
     problem = ""
     try:
-        worker.send(job)
+        worker.send(job, another_follows=another_follows)
         reply = worker.receive(limit)
         if reply is not None:
             return ReportResult(**reply)
@@ -230,7 +240,7 @@ def run_local(
                 return
             if on_start:
                 on_start(job.name)
-            result = run_in_worker(slot, job, root, stop)
+            result = run_in_worker(slot, job, root, stop, another_follows=not pending.empty())
             if result is None or stop.is_set():
                 return
             with lock:

@@ -30,11 +30,14 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from scipy.optimize import linprog
-from scipy.sparse import coo_matrix
 
 from coopanalysis.publish.ledger import Count, Ledger
+
+if TYPE_CHECKING:  # scipy is imported by the audit that needs it: 0.6 s a batch of pages without counts saves
+    from scipy.sparse import csr_matrix
 
 TOLERANCE = 1e-6
 OTHER = "\x00other"
@@ -145,7 +148,9 @@ class _Program:
                         yield [*((self._cell(("d", measure, dim, p, s, v)), 1.0) for p in parts), (whole, -1.0)]
 
 
-def _rows(rows: Sequence[Sequence[tuple[int, float]]], width: int) -> coo_matrix:
+def _rows(rows: Sequence[Sequence[tuple[int, float]]], width: int) -> csr_matrix:
+    from scipy.sparse import coo_matrix
+
     r, c, v = [], [], []
     for i, row in enumerate(rows):
         for j, value in row:
@@ -167,6 +172,7 @@ def _audit_universe(counts: Sequence[Count], platforms: Iterable[str], extent: t
     a_eq = _rows(eq_rows, width) if eq_rows else None
     a_ub = _rows(ub_rows, width) if ub_rows else None
     b_ub = np.zeros(len(ub_rows)) if ub_rows else None
+    from scipy.optimize import linprog
 
     def solve(c: np.ndarray) -> np.ndarray | None:
         """A cell assignment minimising c·x over the reader's feasible set (None: unbounded)."""
