@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/batch.py                 # overhead, speed-up, HTML size
     .venv/bin/python benchmarks/batch.py --port-check    # 10 runs of 24 reports at --jobs 4
+    .venv/bin/python benchmarks/batch.py --bundled       # the bundled reports against bare papermill
 
 Prints figures measured in the same run:
 - bare papermill: one in-process `papermill.execute_notebook` of an empty notebook
@@ -13,6 +14,9 @@ Prints figures measured in the same run:
   one after another (target >= 1.6 on 2 cores); `--jobs 1` is no longer one core's worth: each
   worker launches the next report's kernel while the current report runs (`batch.spare`);
 - HTML size per report;
+- with --bundled: each bundled report (`make report`'s configuration) run by
+  `coopanalysis run --jobs 1` against the same notebook with the same parameters run by
+  bare papermill, report by report and for the whole run (caches warmed by one run first);
 - with --port-check: reports failed and "Address already in use"/port errors over
   10 consecutive runs of 24 reports at --jobs 4 (target: none).
 """
@@ -93,6 +97,36 @@ def batch(config: Path, out: Path, jobs: int) -> tuple[float, list[dict]]:
     return time.perf_counter() - t0, outcome.entries
 
 
+def bundled(folder: Path) -> None:
+    """The bundled batch at --jobs 1 against bare papermill on each of its notebooks, caches warm."""
+    import io
+
+    import papermill
+
+    from coopanalysis import paths
+    from coopanalysis.batch import run_batch
+    from coopanalysis.batch.kernel import IPCKernelManager, default_kernel_name
+
+    run_batch(out_dir=folder / "warm-up", jobs=1, force=True, stream=io.StringIO())
+    t0 = time.perf_counter()
+    outcome = run_batch(out_dir=folder / "bundled", jobs=1, force=True, stream=io.StringIO())
+    ours = time.perf_counter() - t0
+    assert all(e["status"] == "ok" for e in outcome.entries), "a bundled report failed"
+    kernel, bare = default_kernel_name(), {}
+    for e in outcome.entries:
+        t0 = time.perf_counter()
+        papermill.execute_notebook(str(paths.NOTEBOOKS_DIR / e["notebook"]), str(folder / f"{e['name']}.ipynb"),
+                                   parameters=e["parameters"], kernel_name=kernel,
+                                   kernel_manager_class=IPCKernelManager, progress_bar=False)
+        bare[e["name"]] = time.perf_counter() - t0
+    print(f"{'report':40} {'bare papermill':>15} {'in the batch':>13} {'ratio':>6}")
+    for e in outcome.entries:
+        print(f"{e['name']:40} {bare[e['name']]:13.2f} s {e['duration_s']:11.2f} s {e['duration_s'] / bare[e['name']]:5.2f}x")
+    total = sum(bare.values())
+    print(f"whole run, {len(bare)} reports: bare papermill {total:.1f} s one after another, "
+          f"coopanalysis run --jobs 1 {ours:.1f} s (plan, pages, summary, index, audit): {ours / total:.2f}x")
+
+
 def port_errors(out: Path, entries: list[dict]) -> int:
     count = 0
     for e in entries:
@@ -105,11 +139,15 @@ def port_errors(out: Path, entries: list[dict]) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port-check", action="store_true", help="10 runs of 24 reports at --jobs 4")
+    parser.add_argument("--bundled", action="store_true", help="the bundled reports against bare papermill")
     parser.add_argument("--runs", type=int, default=10, help="runs for --port-check (default 10)")
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()}, python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory(prefix="coop-bench-") as tmp:
         folder = Path(tmp)
+        if args.bundled:
+            bundled(folder)
+            return 0
         config, empty = write_notebooks(folder)
         if args.port_check:
             failed = port = 0
