@@ -342,3 +342,19 @@ def test_only_the_adapter_touches_dataframely_internals() -> None:
         if any(name in p.read_text(encoding="utf-8") for name in ("._lf", "._rule_columns", "_rule_columns"))
     )
     assert touching == ["io/_dataframely.py"]
+
+
+def test_repeated_ids_found_in_a_pass_of_their_own_are_the_ones_the_plan_finds(tmp_path: Path) -> None:
+    # ids repeated once, twice, after spaces are stripped, in another case, and blank ids (never repeats)
+    ids = ["A", "B", "A", " B ", "C", "a", "A", "", "", "D"]
+    rows = [f"{i},2021-02-05,Busan,KR,Meta,fraud,portal,,,open," for i in ids]
+    path = tmp_path / "ids.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    loaded = load_requests(path, today=TODAY)
+    in_plan = loaded.data.collect()  # the plan marks the first of each id itself
+    one_pass = loaded.kept_on_disk(tmp_path / "cache")  # the repeats are found first (rules.repeated_id_lines)
+    assert one_pass.data.collect().equals(in_plan)
+    dups = one_pass.rejects.filter(pl.col("reason") == "duplicate_request_id")
+    assert dups["line"].to_list() == [4, 5, 8]  # the second and third "A", the stripped " B "
+    assert in_plan.height == 5 and one_pass.rows_read == 10  # A, B, C, a, D; the blank ids are rejected as missing
+    assert one_pass.rows_rejected == 5

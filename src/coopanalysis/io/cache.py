@@ -107,6 +107,13 @@ def is_cached(kept: Path, rejected: Path, source: str | Path | None = None) -> b
         return False
 
 
+REJECTS_ROW_GROUP = 4096
+"""Rows per row group of a rejects file. The rejected rows are a few among many: each one filtered
+out of a batch of the source keeps that batch's text buffers alive until its row group is written,
+so with the default (about a million rows) a log with 1% bad rows held every row's text until the
+end (2.1 GB of a 10M-row CSV's 2.6 GB peak; 0.54 GB with 4,096)."""
+
+
 def write_cache(
     kept_rows: pl.LazyFrame,
     rejected_rows: pl.LazyFrame,
@@ -124,7 +131,8 @@ def write_cache(
     with atomic_path(kept, mode=PRIVATE_FILE) as kept_tmp, atomic_path(rejected, mode=PRIVATE_FILE) as rejected_tmp:
         with source_errors():
             pl.collect_all([
-                rejected_rows.sink_parquet(rejected_tmp, lazy=True, metadata={RECORD_KEY: _record(rejected, source)}),
+                rejected_rows.sink_parquet(rejected_tmp, lazy=True, row_group_size=REJECTS_ROW_GROUP,
+                                           metadata={RECORD_KEY: _record(rejected, source)}),
                 kept_rows.sink_parquet(kept_tmp, lazy=True, metadata={RECORD_KEY: _record(kept, source)}),
             ])
     prune_stale_caches(kept.parent)

@@ -34,6 +34,7 @@ from coopanalysis.io.rules import (
     native_dates,
     raw_name,
     requests_rules,
+    repeated_id_lines,
     rules_schema,
     type_counts,
     type_requests,
@@ -55,6 +56,17 @@ class LoadResult:
     """Identifies the source file(s), mapping, rules' reference date and package version."""
     _native: frozenset[str] = field(default=frozenset(), repr=False)
     """Date columns read as dates (typed Parquet): their text form in the rejects is the date's."""
+    _one_pass: Callable[[], tuple[pl.LazyFrame, dy.FailureInfo]] | None = field(default=None, repr=False)
+    """(kept rows, failure) planned for the one pass that validates every row (`kept_on_disk`,
+    `_validated`): the same split as `data` and `_failure`, with the repeated request ids found
+    first by a narrow pass of their own (`rules.repeated_id_lines`), which holds less memory."""
+
+    def _split(self) -> tuple[pl.LazyFrame, dy.FailureInfo]:
+        """(kept rows, failure) for the pass that validates every row (see `_one_pass`)."""
+        if self._one_pass is None:
+            return self.data, self._failure
+        with reading(self.path):
+            return self._one_pass()
 
     def kept_on_disk(self, directory: str | Path | None = None) -> LoadResult:
         """This result with its kept and rejected rows validated once, in one pass, and written to a
@@ -67,10 +79,11 @@ class LoadResult:
         directory = Path(directory) if directory else cache.default_directory()
         kept, rejected = cache.cache_files(directory, self.kind, self.fingerprint, source=self.path)
         if not cache.is_cached(kept, rejected, source=self.path):
-            cache.write_cache(self.data, failure_rows(self._failure), kept, rejected, source=self.path,
+            data, failure = self._split()
+            cache.write_cache(data, failure_rows(failure), kept, rejected, source=self.path,
                               source_errors=lambda: reading(self.path))
         failure = failure_like(pl.scan_parquet(rejected, glob=False), self._failure)
-        return replace(self, data=pl.scan_parquet(kept, glob=False), _failure=failure)
+        return replace(self, data=pl.scan_parquet(kept, glob=False), _failure=failure, _one_pass=None)
 
     @cached_property
     def _validated(self) -> tuple[int, int, dy.FailureInfo]:
@@ -79,9 +92,10 @@ class LoadResult:
         the source's rows counted on their own (a CSV's rows are counted without parsing them; in
         the same pass, the count made the engine hold every row: 6.6 GB on a 10M-row CSV).
         Serves the counts and the rejects alike, of a source and of its cache (`kept_on_disk`)."""
+        data, failure = self._split()
         with reading(self.path):
             read = self._raw.select(pl.len()).collect()
-            kept, failed = pl.collect_all([self.data.select(pl.len()), failure_rows(self._failure)], engine="streaming")
+            kept, failed = pl.collect_all([data.select(pl.len()), failure_rows(failure)], engine="streaming")
         return int(read.item()), int(kept.item()), failure_like(failed.lazy(), self._failure)
 
     @cached_property
@@ -143,7 +157,7 @@ def _load(
     *,
     kind: Kind,
     mapping: str | Path | Mapping | ColumnMap | None,
-    typer: Callable[[pl.LazyFrame, ColumnMap], tuple[pl.LazyFrame, set[str]]],
+    typer: Callable[..., tuple[pl.LazyFrame, set[str]]],
     rules: Callable[[set[str], frozenset[str]], dict[str, pl.Expr]],
     fingerprint_extra: str = "",
 ) -> LoadResult:
@@ -156,14 +170,23 @@ def _load(
     native = native_dates(raw, cmap) if kind == "requests" else frozenset()
     rule_exprs = rules(present, native)
     schema_cls = rules_schema(kind, table, rule_exprs)
-    try:
-        good, failure = schema_cls.filter(typed)
-    except pl.exceptions.PolarsError as exc:
-        raise DataFileError(path, f"cannot be read as a table: {str(exc).splitlines()[0]}") from None
-    data = S.conform(good, table)
+
+    def split(rows: pl.LazyFrame) -> tuple[pl.LazyFrame, dy.FailureInfo]:
+        """(kept rows in the canonical table, dataframely's failure) of typed `rows`."""
+        try:
+            good, failure = schema_cls.filter(rows)
+        except pl.exceptions.PolarsError as exc:
+            raise DataFileError(path, f"cannot be read as a table: {str(exc).splitlines()[0]}") from None
+        return S.conform(good, table), failure
+
+    data, failure = split(typed)
+    one_pass = None
+    if kind == "requests":
+        def one_pass() -> tuple[pl.LazyFrame, dy.FailureInfo]:
+            return split(typer(raw, cmap, repeated=repeated_id_lines(typed))[0])
     key = f"{kind}|{_source_stamp(Path(path))}|{cmap!r}|{fingerprint_extra}|{__version__}"
     fingerprint = hashlib.sha256(key.encode()).hexdigest()[:20]
-    return LoadResult(str(path), kind, data, raw, failure, list(rule_exprs), fingerprint, native)
+    return LoadResult(str(path), kind, data, raw, failure, list(rule_exprs), fingerprint, native, one_pass)
 
 
 def _source_stamp(path: Path) -> str:
