@@ -358,3 +358,19 @@ def test_repeated_ids_found_in_a_pass_of_their_own_are_the_ones_the_plan_finds(t
     assert dups["line"].to_list() == [4, 5, 8]  # the second and third "A", the stripped " B "
     assert in_plan.height == 5 and one_pass.rows_read == 10  # A, B, C, a, D; the blank ids are rejected as missing
     assert one_pass.rows_rejected == 5
+
+
+@pytest.mark.parametrize(("first", "env", "expected"), [
+    ("import coopanalysis", {}, "2"),  # two row groups ahead: a million-row group costs ~150 MB decoded
+    ("import coopanalysis", {"POLARS_ROW_GROUP_PREFETCH_SIZE": "8"}, "8"),  # the user's own setting stands
+    ("import polars, coopanalysis", {}, "None"),  # polars has read its settings already: left alone
+])
+def test_parquet_is_read_two_row_groups_ahead_unless_set(first: str, env: dict, expected: str) -> None:
+    import os
+    import subprocess
+    import sys
+
+    base = {k: v for k, v in os.environ.items() if k != "POLARS_ROW_GROUP_PREFETCH_SIZE"}
+    code = f"{first}; import os; print(os.environ.get('POLARS_ROW_GROUP_PREFETCH_SIZE'))"
+    done = subprocess.run([sys.executable, "-c", code], env={**base, **env}, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == expected

@@ -8,9 +8,11 @@ aggregates), `publish` (small-count protection), `reports` (one facade per repor
 
 __version__ = "0.1.0"
 
+from coopanalysis._startup import limit_parquet_prefetch as _limit_prefetch
 from coopanalysis._startup import skip_slow_iri_format_checker as _skip
 
 _skip()
+_limit_prefetch()
 
 
 def __getattr__(name: str):

@@ -38,7 +38,7 @@ def scan_parquet(path: Path, *, keep_dates: bool = False) -> pl.LazyFrame:
     """A Parquet file or hive folder (its path read literally, never as a glob) as text columns plus
     `_line` (row number from 1); `keep_dates` leaves Date columns typed."""
     lf = pl.scan_parquet(path, hive_partitioning=path.is_dir(), row_index_name="_line", row_index_offset=1,
-                         glob=False)
+                         glob=False, low_memory=True)
     with reading(path):
         _check_parquet_types(path, lf.collect_schema())
     if keep_dates:  # Date columns stay typed: re-parsing them from text is the slowest step on large logs

@@ -161,16 +161,24 @@ def id_key(ids: pl.Expr) -> pl.Expr:
 
 
 def repeated_id_lines(typed: pl.LazyFrame) -> pl.Series:
-    """The `_line` of every row whose request id appeared on an earlier line, in a pass of its own
-    over the ids alone (typed rows from `type_requests`).
+    """The `_line` of every row whose request id appeared on an earlier line (typed rows from
+    `type_requests`), found before the pass that validates every row, over the ids alone.
 
-    In the full pass, marking first ids in the plan splits every row in two streams (the id keys
-    and the rest) that the engine joins back, and it holds the rest while the keys lag behind:
-    about 0.55 GB of a 10M-row CSV's peak. A narrow pass first, then `type_requests(repeated=...)`
-    marks the repeats row by row; it costs one more read of the file."""
-    ids = typed.select("_line", "request_id")
-    later = ids.filter(pl.col("request_id").is_not_null() & ~id_key(pl.col("request_id")).is_first_distinct())
-    return later.select("_line").collect(engine="streaming").to_series()
+    In that pass, marking first ids in the plan splits the rows in two streams (the id keys and the
+    rest) that the engine joins back, holding the rest while the keys lag (about 0.55 GB of a
+    10M-row CSV's peak), and polars' first-distinct set costs about 50 bytes per row. Here, one
+    64-bit hash per id is collected and sorted (8 bytes per row); only hashes seen twice are looked
+    at again, in a second read of the ids that keeps just those rows (usually none or a few), and
+    the repeats among them are found on the ids themselves, so two ids that share a hash are never
+    taken for one. `type_requests(repeated=...)` then marks the repeats row by row."""
+    ids = typed.select("_line", "request_id").filter(pl.col("request_id").is_not_null())
+    keys = ids.select(pl.col("request_id").hash(1)).collect(engine="streaming").to_series().sort()
+    twice = keys.filter(keys == keys.shift(1)).unique()
+    del keys
+    if twice.is_empty():
+        return pl.Series("_line", [], dtype=pl.Int64)
+    rows = ids.filter(pl.col("request_id").hash(1).is_in(twice.implode())).collect(engine="streaming")
+    return rows.sort("_line").filter(~pl.col("request_id").is_first_distinct())["_line"]
 
 
 def type_counts(raw: pl.LazyFrame, mapping: ColumnMap) -> tuple[pl.LazyFrame, set[str]]:
