@@ -26,7 +26,8 @@ def _cause(text: str, path: str | Path) -> str:
     first = text.strip().splitlines()[0] if text.strip() else "unknown error"
     if "more fields than defined" in text:
         return "a line has more fields than the header (a stray delimiter or quote?)"
-    if "could not parse" in text and '"' in text:
+    if ("could not parse" in text and '"' in text) or "CSV malformed" in text:
+        # the second is what a read of some columns only says of the same file
         return "a quoted field is not closed (a stray quote?)"
     if "invalid utf-8" in text.lower() and Path(path).suffix.lower() not in (".parquet", ".pq"):
         return f"the file is not UTF-8 text; {NOT_UTF8_HINT}"

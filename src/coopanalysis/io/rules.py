@@ -156,7 +156,9 @@ def id_key(ids: pl.Expr) -> pl.Expr:
 
     Finding the repeated ids first and joining their later lines back (a count per hash, then a
     semi-join) is not cheaper inside one lazy plan: the rows then wait for an aggregate of
-    themselves, and the streaming engine holds them all (6.6 GB on a 10M-row CSV)."""
+    themselves, and the streaming engine holds them all (6.6 GB on a 10M-row CSV). The validating
+    pass of `LoadResult` uses `repeated_id_lines` instead, which does it in plans of their own; this
+    key serves the lazy `LoadResult.data`."""
     return pl.struct(a=ids.hash(1), b=ids.hash(2))
 
 
