@@ -374,3 +374,28 @@ def test_parquet_is_read_two_row_groups_ahead_unless_set(first: str, env: dict, 
     code = f"{first}; import os; print(os.environ.get('POLARS_ROW_GROUP_PREFETCH_SIZE'))"
     done = subprocess.run([sys.executable, "-c", code], env={**base, **env}, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == expected
+
+
+def test_a_parquet_file_of_large_row_groups_is_read_in_batches_to_the_same_rows_and_rejects(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from coopanalysis.io import parquetbatches
+
+    text = pl.read_csv(io.StringIO(MIXED), infer_schema=False)
+    log = pl.concat([text] * 5).with_columns(  # repeated ids across copies, typed dates with nulls
+        requested_on=pl.col("requested_on").str.to_date(strict=False), platform=pl.col("platform").cast(pl.Categorical))
+    path = tmp_path / "log.parquet"
+    log.write_parquet(path, row_group_size=20)
+    native = load_requests(path, today=TODAY).kept_on_disk(tmp_path / "native")
+    used = []
+    monkeypatch.setattr(parquetbatches, "LARGE_ROW_GROUP", 10)  # 20-row groups count as large here
+    monkeypatch.setattr(parquetbatches, "BATCH_ROWS", 7)  # batches that cut across row groups
+    real = parquetbatches.scan_in_batches
+    monkeypatch.setattr("coopanalysis.io.binaryfiles.scan_in_batches", lambda p: used.append(p) or real(p))
+    batched = load_requests(path, today=TODAY).kept_on_disk(tmp_path / "batched")
+    assert used == [path]
+    assert batched.data.collect().equals(native.data.collect())
+    assert batched.rejects.equals(native.rejects) and batched.rejects.height > 20
+    assert batched.summary() == native.summary() and batched.rows_read == 50
+    assert load_requests(path, today=TODAY)._raw.head(9).collect()["_line"].to_list() == list(range(1, 10))

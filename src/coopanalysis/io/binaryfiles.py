@@ -14,6 +14,7 @@ import polars as pl
 import polars.selectors as cs
 
 from coopanalysis.errors import DataFileError
+from coopanalysis.io.parquetbatches import has_large_row_groups, scan_in_batches
 from coopanalysis.io.readerrors import reading
 
 XLSX_MAX_XML_BYTES = 200 * 1024 * 1024
@@ -37,9 +38,12 @@ def _check_parquet_types(path: Path, schema: pl.Schema) -> None:
 def scan_parquet(path: Path, *, keep_dates: bool = False) -> pl.LazyFrame:
     """A Parquet file or hive folder (its path read literally, never as a glob) as text columns plus
     `_line` (row number from 1); `keep_dates` leaves Date columns typed."""
-    lf = pl.scan_parquet(path, hive_partitioning=path.is_dir(), row_index_name="_line", row_index_offset=1,
-                         glob=False, low_memory=True)
     with reading(path):
+        if path.is_file() and has_large_row_groups(path):  # decoded whole, they cost memory: read in batches
+            lf = scan_in_batches(path)
+        else:
+            lf = pl.scan_parquet(path, hive_partitioning=path.is_dir(), row_index_name="_line", row_index_offset=1,
+                                 glob=False, low_memory=True)
         _check_parquet_types(path, lf.collect_schema())
     if keep_dates:  # Date columns stay typed: re-parsing them from text is the slowest step on large logs
         return lf.with_columns((cs.all() - cs.by_name("_line") - cs.date()).cast(pl.String))
