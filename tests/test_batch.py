@@ -16,6 +16,7 @@ from coopanalysis.batch.plan import resolve_parameters
 from coopanalysis.batch.typecheck import value_matches
 from coopanalysis.cli import main as cli_main
 from coopanalysis.errors import ParameterError
+from processes import alive
 
 FIXTURES = Path(__file__).parent / "fixtures" / "batch"
 SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -300,14 +301,6 @@ def test_unchanged_reports_are_skipped_and_rerun_when_their_data_changes(tmp_pat
     assert 'href="counted.html"' in index and "9.5" in index
 
 
-def _kernel_alive(pid: int) -> bool:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return False
-    return "\nState:\tZ" not in status
-
-
 @pytest.mark.slow
 def test_failures_are_isolated_and_never_replace_good_pages(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = write_config(
@@ -377,7 +370,7 @@ def test_failures_are_isolated_and_never_replace_good_pages(tmp_path: Path, caps
     # the sleeping kernel was killed, not left behind
     log = (out / "logs" / "sleeps.log").read_text(encoding="utf-8")
     pid = int(re.search(r"killing its kernel \(pid (\d+)\)", log).group(1))
-    assert not _kernel_alive(pid)
+    assert not alive(pid)
 
     index = (out / "index.html").read_text(encoding="utf-8")
     assert index.count('class="st st-failed"') == 3 and index.count('class="st st-ok"') == 3

@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 
 from coopanalysis.batch import run_batch
+from coopanalysis.batch.kernel import recorded_pid
 from coopanalysis.batch.outputs import MANIFEST_NAME, load_manifest
 from coopanalysis.cli import main as cli_main
 from coopanalysis.core.files import sha256_file
+from processes import alive, wait_for
 
 FIXTURES = Path(__file__).parent / "fixtures" / "batch"
 GOOD = FIXTURES / "good.ipynb"
@@ -37,13 +39,6 @@ def start_run(cfg: Path, out: Path, *args: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "coopanalysis.cli", "run", "--config", str(cfg), "--out", str(out), "--jobs", "1", *args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, text=True)
-
-
-def wait_for(predicate, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.2)
 
 
 def assert_consistent(out: Path) -> None:
@@ -183,20 +178,7 @@ def spare_kernels(out: Path) -> list[int]:
 
 def pids_in(files) -> list[int]:
     """The pid in each file that still exists (a report's pid file goes when it ends, a spare's when taken)."""
-    found = []
-    for f in files:
-        try:
-            found.append(int(f.read_text()))
-        except (OSError, ValueError):
-            continue
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return False
+    return [pid for f in files if (pid := recorded_pid(f))]
 
 
 @pytest.mark.slow

@@ -6,15 +6,15 @@ from __future__ import annotations
 import io
 import json
 import os
-import time
 from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
 from coopanalysis.batch import run_batch
-from coopanalysis.batch.kernel import default_kernel_name
-from coopanalysis.batch.spare import SpareKernels, kernel_pid
+from coopanalysis.batch.kernel import default_kernel_name, kernel_pid
+from coopanalysis.batch.spare import SpareKernels
+from processes import alive, wait_for
 
 PROBE = (
     "import os\n"
@@ -35,17 +35,9 @@ def probe_notebook(path: Path) -> Path:
     return path
 
 
-def gone(pid: int, timeout: float = 10.0) -> bool:
-    """Whether process `pid` has ended (or is a zombie) within `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if "\nState:\tZ" in Path(f"/proc/{pid}/status").read_text():
-                return True
-        except OSError:
-            return True
-        time.sleep(0.1)
-    return False
+def wait_until_gone(pid: int) -> None:
+    """Fail the test unless process `pid` has ended (or is a zombie) within 10 seconds."""
+    wait_for(lambda: not alive(pid), timeout=10)
 
 
 def test_each_report_of_a_worker_runs_in_a_fresh_kernel_launched_ahead_of_it(tmp_path: Path) -> None:
@@ -67,7 +59,8 @@ def test_each_report_of_a_worker_runs_in_a_fresh_kernel_launched_ahead_of_it(tmp
     logs = [(tmp_path / "out" / "logs" / f"p--label-r{i}.log").read_text("utf-8") for i in range(4)]
     assert "kernel launched ahead" not in logs[0]
     assert all(f"kernel launched ahead (pid {s['pid']})" in log for s, log in zip(seen[1:], logs[1:]))
-    assert all(gone(s["pid"]) for s in seen)  # each was shut down after its report
+    for s in seen:  # each was shut down after its report
+        wait_until_gone(s["pid"])
 
 
 def test_a_spare_that_does_not_fit_the_report_is_shut_down_and_not_used(tmp_path: Path) -> None:
@@ -76,7 +69,8 @@ def test_a_spare_that_does_not_fit_the_report_is_shut_down_and_not_used(tmp_path
     pid = kernel_pid(spares.spare)
     assert pid and (tmp_path / "spare.pid").read_text() == str(pid)
     assert spares.take(default_kernel_name(), str(tmp_path / "elsewhere")) is None
-    assert gone(pid) and not (tmp_path / "spare.pid").exists()
+    wait_until_gone(pid)
+    assert not (tmp_path / "spare.pid").exists()
 
 
 def test_a_spare_left_when_no_report_follows_is_shut_down(tmp_path: Path) -> None:
@@ -84,4 +78,5 @@ def test_a_spare_left_when_no_report_follows_is_shut_down(tmp_path: Path) -> Non
     spares.launch(default_kernel_name(), str(tmp_path))
     pid = kernel_pid(spares.spare)
     spares.discard()
-    assert gone(pid) and not (tmp_path / "spare.pid").exists() and spares.spare is None
+    wait_until_gone(pid)
+    assert not (tmp_path / "spare.pid").exists() and spares.spare is None

@@ -24,15 +24,14 @@ from dataclasses import asdict
 
 def watch_parent(parent: int, spare_pid_file: str, interval: float = 0.5) -> None:
     """In a daemon thread: once the runner `parent` is gone, kill this worker's kernels and exit."""
-    from coopanalysis.batch.kernel import kill_recorded_kernel
-    from coopanalysis.batch.spare import kill_spare
+    from coopanalysis.batch.kernel import kill_pid_in, kill_recorded_kernel
 
     def watch() -> None:
         """Poll the parent pid; act once it changes (the worker was re-parented)."""
         while os.getppid() == parent:
             time.sleep(interval)
         kill_recorded_kernel()
-        kill_spare(spare_pid_file)
+        kill_pid_in(spare_pid_file)
         os._exit(1)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()

@@ -27,6 +27,7 @@ from coopanalysis.batch.jobs import (
 )
 from coopanalysis.batch.kernel import (
     IPCKernelManager,
+    kernel_pid,
     kill_process_group,
     record_kernel_pid,
     record_kernel_pid_in,
@@ -39,7 +40,7 @@ from coopanalysis.batch.shared import (
     remove_public_leftovers,
     shown_error,
 )
-from coopanalysis.batch.spare import SpareKernels, kernel_pid, shut_down
+from coopanalysis.batch.spare import SpareKernels, shut_down
 from coopanalysis.batch.warm import wait_for_warm_up
 from coopanalysis.core.files import (
     PRIVATE_FILE,
@@ -100,11 +101,11 @@ def _execute_notebook(job: ReportJob, spares: SpareKernels | None, another_follo
     f = job_files(job)
     error: Failure | None = None
     record_kernel_pid_in(f["pid"])
-    km = spares.take(job.kernel, job.cwd) if spares else None
+    km = spares.take(job.kernel, job.cwd) if spares is not None else None
     if km is not None:
         record_kernel_pid(kernel_pid(km))
         _log.info("report %s: kernel launched ahead (pid %s)", job.name, kernel_pid(km))
-    if spares and another_follows:
+    if spares is not None and another_follows:
         spares.launch(job.kernel, job.cwd)
     watchdog = _Watchdog(job)
     try:

@@ -50,8 +50,19 @@ def record_kernel_pid_in(path: str | os.PathLike[str] | None) -> None:
 
 def record_kernel_pid(pid: int | None) -> None:
     """Write `pid` (a kernel this process's current report uses) to the recorded pid file, if any."""
-    if _pid_file and pid:
-        write_atomic(_pid_file, str(pid))
+    if _pid_file:
+        write_pid(_pid_file, pid)
+
+
+def write_pid(path: str | os.PathLike[str], pid: int | None) -> None:
+    """Write `pid` to `path` (read back by `recorded_pid`); nothing if there is no pid."""
+    if pid:
+        write_atomic(path, str(pid))
+
+
+def kernel_pid(km: AsyncKernelManager) -> int | None:
+    """The pid of the kernel process `km` launched, if it has one."""
+    return getattr(km.provisioner, "pid", None)
 
 
 class IPCKernelManager(AsyncKernelManager):
@@ -87,7 +98,7 @@ class IPCKernelManager(AsyncKernelManager):
         """Launch the kernel (private hook), then write its pid to the recorded pid file, if any."""
         await super()._async_launch_kernel(kernel_cmd, **kw)
         if self.records_pid:
-            record_kernel_pid(getattr(self.provisioner, "pid", None))
+            record_kernel_pid(kernel_pid(self))
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         """Clean up as jupyter_client does (private hook), and remove the socket folder unless restarting."""
@@ -120,7 +131,13 @@ def recorded_pid(path: Path) -> int | None:
 def kill_recorded_kernel() -> None:
     """Kill the kernel this process last recorded (`record_kernel_pid_in`), if any: a worker whose
     runner is gone ends its kernel before it ends itself."""
-    pid = recorded_pid(Path(_pid_file)) if _pid_file else None
+    if _pid_file:
+        kill_pid_in(_pid_file)
+
+
+def kill_pid_in(path: str | os.PathLike[str]) -> None:
+    """Kill the process group whose leader's pid is in `path` (`write_pid`), if the file holds one."""
+    pid = recorded_pid(Path(path))
     if pid:
         kill_process_group(pid)
 

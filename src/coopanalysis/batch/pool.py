@@ -28,8 +28,7 @@ from typing import Any
 import coopanalysis
 from coopanalysis.batch.execute import ReportLog, render_failed
 from coopanalysis.batch.jobs import ReportJob, ReportResult, job_files, output_links
-from coopanalysis.batch.kernel import kill_process_group, recorded_pid
-from coopanalysis.batch.spare import kill_spare
+from coopanalysis.batch.kernel import kill_pid_in
 from coopanalysis.batch.shared import (
     TIMED_OUT,
     Failure,
@@ -124,7 +123,7 @@ class WorkerProcess:
         """Kill the worker, the kernel of its current report and its spare kernel at once; its exit status."""
         self.proc.kill()
         self._kill_kernel()
-        kill_spare(self.spare_pid)
+        kill_pid_in(self.spare_pid)
         self.spare_pid.unlink(missing_ok=True)
         code = self.proc.wait()
         self._close_fds()
@@ -139,7 +138,7 @@ class WorkerProcess:
         except (OSError, subprocess.TimeoutExpired):
             self.proc.kill()
             self._kill_kernel()
-            kill_spare(self.spare_pid)
+            kill_pid_in(self.spare_pid)
             self.proc.wait()
         self._close_fds()
         self.log_path.unlink(missing_ok=True)
@@ -147,9 +146,8 @@ class WorkerProcess:
 
     def _kill_kernel(self) -> None:
         """Kill the kernel (its own session) of the report this worker was last given, if it runs."""
-        pid = recorded_pid(job_files(self.job)["pid"]) if self.job else None
-        if pid:
-            kill_process_group(pid)
+        if self.job:
+            kill_pid_in(job_files(self.job)["pid"])
 
     def _close_fds(self) -> None:
         """Close the result pipe (if still open)."""
@@ -186,9 +184,7 @@ def run_in_worker(slot: Slot, job: ReportJob, root: Path, stop: threading.Event 
 
 def _lost_worker(worker: WorkerProcess, job: ReportJob, problem: str, started: float) -> ReportResult:
     """The worker died or hung: kill it and the kernel, and fail this report only."""
-    pid = recorded_pid(job_files(job)["pid"])
-    if pid:
-        kill_process_group(pid)
+    kill_pid_in(job_files(job)["pid"])
     tail = worker.last_log_line()
     code = worker.kill()
     failure = Failure(problem, TIMED_OUT) if problem else Failure(

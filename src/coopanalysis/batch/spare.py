@@ -10,7 +10,7 @@ working folder as the report that asked for it, and is only handed to a report w
 same (`take`); otherwise, or if it has died, it is shut down and the report starts its own, as
 papermill would. Each kernel is used by one report and shut down after it, so no report sees
 another's state. The spare's pid is kept in a file (`pid_file`) that the runner reads to kill it
-with its worker; a worker whose runner is gone kills it too (`kill_spare`).
+with its worker; a worker whose runner is gone kills it too (`kernel.kill_pid_in`).
 """
 
 from __future__ import annotations
@@ -20,8 +20,7 @@ import logging
 import os
 from pathlib import Path
 
-from coopanalysis.batch.kernel import IPCKernelManager, kill_process_group, recorded_pid
-from coopanalysis.core.files import write_atomic
+from coopanalysis.batch.kernel import IPCKernelManager, kernel_pid, write_pid
 
 _log = logging.getLogger("coopanalysis.batch")
 
@@ -50,9 +49,8 @@ class SpareKernels:
             _log.warning("could not launch a spare kernel", exc_info=True)
             return
         self.spare, self.key = km, (kernel, cwd)
-        pid = kernel_pid(km)
-        if self.pid_file is not None and pid:
-            write_atomic(self.pid_file, str(pid))
+        if self.pid_file is not None:
+            write_pid(self.pid_file, kernel_pid(km))
 
     def take(self, kernel: str, cwd: str) -> IPCKernelManager | None:
         """The spare kernel if it was launched for this kernel name and folder and still runs, else None
@@ -78,11 +76,6 @@ class SpareKernels:
         return km
 
 
-def kernel_pid(km: IPCKernelManager) -> int | None:
-    """The pid of the kernel process `km` launched, if it has one."""
-    return getattr(km.provisioner, "pid", None)
-
-
 def shut_down(km: IPCKernelManager) -> None:
     """End a kernel at once (its report has finished, its outputs are in the notebook) and close the
     channels of the clients made for it; tolerate one that has died already."""
@@ -94,10 +87,3 @@ def shut_down(km: IPCKernelManager) -> None:
     except Exception:  # already gone: only its socket folder is left to remove
         _log.debug("shutting down a kernel", exc_info=True)
         asyncio.run(km.cleanup_resources())
-
-
-def kill_spare(pid_file: str | os.PathLike[str] | None) -> None:
-    """Kill the spare kernel whose pid is in `pid_file` (its worker is being killed, or is gone)."""
-    pid = recorded_pid(Path(pid_file)) if pid_file else None
-    if pid:
-        kill_process_group(pid)

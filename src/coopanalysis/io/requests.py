@@ -157,7 +157,7 @@ def _load(
     *,
     kind: Kind,
     mapping: str | Path | Mapping | ColumnMap | None,
-    typer: Callable[..., tuple[pl.LazyFrame, set[str]]],
+    typer: Callable[[pl.LazyFrame, ColumnMap], tuple[pl.LazyFrame, set[str]]],
     rules: Callable[[set[str], frozenset[str]], dict[str, pl.Expr]],
     fingerprint_extra: str = "",
 ) -> LoadResult:
@@ -183,7 +183,7 @@ def _load(
     one_pass = None
     if kind == "requests":
         def one_pass() -> tuple[pl.LazyFrame, dy.FailureInfo]:
-            return split(typer(raw, cmap, repeated=repeated_id_lines(typed))[0])
+            return split(type_requests(raw, cmap, repeated=repeated_id_lines(typed))[0])
     key = f"{kind}|{_source_stamp(Path(path))}|{cmap!r}|{fingerprint_extra}|{__version__}"
     fingerprint = hashlib.sha256(key.encode()).hexdigest()[:20]
     return LoadResult(str(path), kind, data, raw, failure, list(rule_exprs), fingerprint, native, one_pass)
