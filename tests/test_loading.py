@@ -399,3 +399,60 @@ def test_a_parquet_file_of_large_row_groups_is_read_in_batches_to_the_same_rows_
     assert batched.rejects.equals(native.rejects) and batched.rejects.height > 20
     assert batched.summary() == native.summary() and batched.rows_read == 50
     assert load_requests(path, today=TODAY)._raw.head(9).collect()["_line"].to_list() == list(range(1, 10))
+
+
+def _large_groups(monkeypatch: pytest.MonkeyPatch, path: Path, rows: int, **write) -> None:
+    """A request log of `rows` rows at `path`, in 50-row groups that count as large (read in 7-row batches)."""
+    from coopanalysis.io import parquetbatches
+
+    pl.DataFrame({"request_id": [f"R{i:04d}" for i in range(rows)], "requested_on": ["2024-01-02"] * rows,
+                  "agency": ["A"] * rows, "country": ["KR"] * rows, "platform": ["Telegram"] * rows,
+                  "responded_on": ["2024-01-09"] * rows, "response": ["disclosed"] * rows}).write_parquet(path, row_group_size=50, **write)
+    monkeypatch.setattr(parquetbatches, "LARGE_ROW_GROUP", 10)
+    monkeypatch.setattr(parquetbatches, "BATCH_ROWS", 7)
+
+
+def _decode_threads() -> list[str]:
+    import threading
+
+    return [t.name for t in threading.enumerate() if t.name.startswith("decode ")]
+
+
+def test_a_batched_parquet_file_is_decoded_once_for_kept_rows_and_rejects_and_counted_from_its_metadata(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "log.parquet"
+    _large_groups(monkeypatch, path, 200)
+    reads: list[list[str]] = []
+    real = pq.ParquetFile.iter_batches
+    monkeypatch.setattr(pq.ParquetFile, "iter_batches", lambda self, **kw: reads.append(kw["columns"]) or real(self, **kw))
+    loaded = load_requests(path, today=TODAY).kept_on_disk(tmp_path / "cache")
+    assert loaded.summary()["rows_read"] == 200 and loaded.rows_kept == 200
+    assert reads[0] == ["request_id"]  # the narrow pass over the ids
+    assert len(reads) == 2 and "response" in reads[1]  # then one decode serves both sinks and the row count
+    assert _decode_threads() == []
+
+
+def test_a_damaged_page_in_a_batched_parquet_file_names_the_file_and_leaves_no_thread(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "log.parquet"
+    _large_groups(monkeypatch, path, 200, compression="uncompressed")
+    damaged = bytearray(path.read_bytes())
+    at = damaged.index(b"R0120")
+    damaged[at - 40:at + 40] = b"\xff" * 80
+    path.write_bytes(bytes(damaged))
+    with pytest.raises(DataFileError, match=r"log\.parquet: cannot be read as a table: .*BYTE_ARRAY"):
+        load_requests(path, today=TODAY).kept_on_disk(tmp_path / "cache")
+    assert _decode_threads() == []
+
+
+def test_a_batched_parquet_read_that_stops_early_stops_its_decoding(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from coopanalysis.io.parquetbatches import scan_in_batches
+
+    path = tmp_path / "log.parquet"
+    _large_groups(monkeypatch, path, 200)
+    head = scan_in_batches(path).head(9).collect()
+    assert head["_line"].to_list() == list(range(1, 10)) and head["request_id"][8] == "R0008"
+    assert _decode_threads() == []

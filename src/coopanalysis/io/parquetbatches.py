@@ -2,14 +2,18 @@
 
 polars decodes a Parquet file one whole row group at a time, and keeps more than one in flight:
 on a 10M-row file of million-row groups (what polars and pyarrow write by default) the validated
-load peaked at 0.9-1.4 GB of private memory from one run to the next, against 0.64 GB for a file
+load peaked at 0.9-1.6 GB of private memory from one run to the next, against 0.64 GB for a file
 of 125k-row groups. `scan_in_batches(path)` reads such a file with pyarrow, `BATCH_ROWS` rows at a
 time, as a polars LazyFrame (an IO plugin) with the same columns, types and `_line` (row number
-from 1) as `pl.scan_parquet`: 0.62-0.63 GB, steady, at about 1.8 times the time.
+from 1) as `pl.scan_parquet`. The next batch is decoded in a thread of its own while the engine
+works on the current one, and the scan is cached so that a plan's two sinks (kept rows, rejects)
+share one read: 0.64 GB at about 1.1 times polars' own reader's time (13.4 s against 12 s).
 """
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,7 +42,7 @@ def has_large_row_groups(path: Path) -> bool:
 def scan_in_batches(path: Path) -> pl.LazyFrame:
     """The Parquet file `path` as `pl.scan_parquet(path, row_index_name="_line", row_index_offset=1)`
     would give it (same columns and types: each batch is cast to polars' own schema of the file),
-    read `BATCH_ROWS` rows at a time."""
+    read `BATCH_ROWS` rows at a time. A row count (only `_line` wanted) is answered from the metadata."""
     from polars.io.plugins import register_io_source
 
     native = pl.scan_parquet(path, glob=False).collect_schema()
@@ -46,14 +50,12 @@ def scan_in_batches(path: Path) -> pl.LazyFrame:
 
     def batches(with_columns: list[str] | None, predicate: pl.Expr | None, n_rows: int | None,
                 _batch_size: int | None) -> Iterator[pl.DataFrame]:
-        import pyarrow.parquet as pq
-
         wanted = list(with_columns) if with_columns is not None else list(schema)
-        columns = [c for c in wanted if c != "_line"] or [next(iter(native))]  # a row count needs one column
+        columns = [c for c in wanted if c != "_line"]
         first, left = 1, n_rows
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS, columns=columns):
-            df = pl.from_arrow(batch).cast({c: native[c] for c in columns})  # type: ignore[union-attr]
-            df = df.with_columns(_line=pl.int_range(first, first + df.height, dtype=pl.Int64)).select(wanted)
+        for df in _decoded(path, columns, native) if columns else _numbered_only(path):
+            df = df.with_columns(_line=pl.int_range(first, first + df.height, dtype=pl.Int64))
+            df = df.select(wanted) if wanted else pl.DataFrame(height=df.height)  # select([]) would lose the rows
             first += df.height
             if predicate is not None:
                 df = df.filter(predicate)
@@ -63,4 +65,54 @@ def scan_in_batches(path: Path) -> pl.LazyFrame:
             if left == 0:
                 return
 
-    return register_io_source(batches, schema=schema)
+    return register_io_source(batches, schema=schema).cache()  # one read for all the plan's consumers
+
+
+def _numbered_only(path: Path) -> Iterator[pl.DataFrame]:
+    """Frames of no columns and `BATCH_ROWS` rows (fewer at the end), as many rows as the file's
+    metadata says it has: what a row count needs, without decoding a value."""
+    import pyarrow.parquet as pq
+
+    rows = pq.ParquetFile(path).metadata.num_rows
+    for start in range(0, rows, BATCH_ROWS):
+        yield pl.DataFrame(height=min(BATCH_ROWS, rows - start))
+
+
+def _decoded(path: Path, columns: list[str], types: pl.Schema) -> Iterator[pl.DataFrame]:
+    """The `columns` of `path`, `BATCH_ROWS` rows at a time as polars frames of `types`, each batch
+    decoded (by pyarrow, which lets go of the GIL) in a thread while the one before is in use. An
+    error of the decode is raised here; a consumer that stops early stops the thread."""
+    import pyarrow.parquet as pq
+
+    ready: queue.Queue[pl.DataFrame | BaseException | None] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def hand_over(item: pl.DataFrame | BaseException | None) -> None:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def decode() -> None:
+        try:
+            with pq.ParquetFile(path) as file:
+                for batch in file.iter_batches(batch_size=BATCH_ROWS, columns=columns):
+                    hand_over(pl.from_arrow(batch).cast({c: types[c] for c in columns}))  # type: ignore[union-attr]
+                    if stop.is_set():
+                        return
+            hand_over(None)
+        except BaseException as exc:  # noqa: BLE001 -- handed to the consumer, which raises it
+            hand_over(exc)
+
+    worker = threading.Thread(target=decode, name=f"decode {path.name}", daemon=True)
+    worker.start()
+    try:
+        while (item := ready.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join()
