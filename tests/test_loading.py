@@ -389,8 +389,7 @@ def test_a_parquet_file_of_large_row_groups_is_read_in_batches_to_the_same_rows_
     log.write_parquet(path, row_group_size=20)
     native = load_requests(path, today=TODAY).kept_on_disk(tmp_path / "native")
     used = []
-    monkeypatch.setattr(parquetbatches, "LARGE_ROW_GROUP", 10)  # 20-row groups count as large here
-    monkeypatch.setattr(parquetbatches, "BATCH_ROWS", 7)  # batches that cut across row groups
+    _batch_small_groups(monkeypatch)
     real = parquetbatches.scan_in_batches
     monkeypatch.setattr("coopanalysis.io.binaryfiles.scan_in_batches", lambda p: used.append(p) or real(p))
     batched = load_requests(path, today=TODAY).kept_on_disk(tmp_path / "batched")
@@ -401,15 +400,22 @@ def test_a_parquet_file_of_large_row_groups_is_read_in_batches_to_the_same_rows_
     assert load_requests(path, today=TODAY)._raw.head(9).collect()["_line"].to_list() == list(range(1, 10))
 
 
-def _large_groups(monkeypatch: pytest.MonkeyPatch, path: Path, rows: int, **write) -> None:
-    """A request log of `rows` rows at `path`, in 50-row groups that count as large (read in 7-row batches)."""
+def _batch_small_groups(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Row groups of more than 10 rows count as large, and are read in batches of 7 rows (which cut
+    across row groups)."""
     from coopanalysis.io import parquetbatches
 
-    pl.DataFrame({"request_id": [f"R{i:04d}" for i in range(rows)], "requested_on": ["2024-01-02"] * rows,
-                  "agency": ["A"] * rows, "country": ["KR"] * rows, "platform": ["Telegram"] * rows,
-                  "responded_on": ["2024-01-09"] * rows, "response": ["disclosed"] * rows}).write_parquet(path, row_group_size=50, **write)
     monkeypatch.setattr(parquetbatches, "LARGE_ROW_GROUP", 10)
     monkeypatch.setattr(parquetbatches, "BATCH_ROWS", 7)
+
+
+def _large_groups(monkeypatch: pytest.MonkeyPatch, path: Path, rows: int, **write) -> None:
+    """A request log of `rows` good rows at `path`, in 50-row groups read in batches (`_batch_small_groups`)."""
+    pl.DataFrame({"request_id": [f"R{i:04d}" for i in range(rows)], "requested_on": ["2024-01-02"] * rows,
+                  "agency": ["A"] * rows, "country": ["KR"] * rows, "platform": ["Telegram"] * rows,
+                  "responded_on": ["2024-01-09"] * rows, "response": ["disclosed"] * rows,
+                  }).write_parquet(path, row_group_size=50, **write)
+    _batch_small_groups(monkeypatch)
 
 
 def _decode_threads() -> list[str]:
