@@ -462,3 +462,14 @@ def test_a_batched_parquet_read_that_stops_early_stops_its_decoding(
     head = scan_in_batches(path).head(9).collect()
     assert head["_line"].to_list() == list(range(1, 10)) and head["request_id"][8] == "R0008"
     assert _decode_threads() == []
+
+
+def test_parquet_row_groups_of_more_than_one_batch_are_read_in_batches(tmp_path: Path) -> None:
+    """polars' own reader took over 1 GB on a 10M-row file of 125,000-row groups (what polars
+    writes by default): any group of more than `BATCH_ROWS` rows goes to the batched reader."""
+    from coopanalysis.io.parquetbatches import BATCH_ROWS, has_large_row_groups
+
+    ids = pl.DataFrame({"request_id": pl.int_range(BATCH_ROWS + 1, eager=True)})
+    ids.write_parquet(one_batch := tmp_path / "one.parquet", row_group_size=BATCH_ROWS)
+    ids.write_parquet(more := tmp_path / "more.parquet", row_group_size=BATCH_ROWS + 1)
+    assert not has_large_row_groups(one_batch) and has_large_row_groups(more)

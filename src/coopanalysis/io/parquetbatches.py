@@ -1,13 +1,14 @@
-"""A Parquet file of large row groups, read in batches of bounded size.
+"""A Parquet file of row groups larger than a batch, read in batches of bounded size.
 
-polars decodes a Parquet file one whole row group at a time, and keeps more than one in flight:
-on a 10M-row file of million-row groups (what polars and pyarrow write by default) the validated
-load peaked at 0.9-1.6 GB of private memory from one run to the next, against 0.64 GB for a file
-of 125k-row groups. `scan_in_batches(path)` reads such a file with pyarrow, `BATCH_ROWS` rows at a
-time, as a polars LazyFrame (an IO plugin) with the same columns, types and `_line` (row number
-from 1) as `pl.scan_parquet`. The next batch is decoded in a thread of its own while the engine
-works on the current one, and the scan is cached so that a plan's two sinks (kept rows, rejects)
-share one read: 0.64 GB at about 1.1 times polars' own reader's time (13.4 s against 12 s).
+polars decodes a Parquet file one whole row group at a time, and keeps several in flight: the
+validated load of a 10M-row file peaked at 1.1-1.6 GB of private memory on million-row groups (what
+pyarrow writes by default) and at 1.05-1.4 GB on 125k-row groups (what polars wrote here by
+default), varying from run to run. `scan_in_batches(path)` reads such a file with pyarrow,
+`BATCH_ROWS` rows at a time, as a polars LazyFrame (an IO plugin) with the same columns, types and
+`_line` (row number from 1) as `pl.scan_parquet`. The next batch is decoded in a thread of its own
+while the engine works on the current one, and the scan is cached so that a plan's two sinks (kept
+rows, rejects) share one read: 0.64-0.79 GB, at 1.1-1.2 times polars' own reader's time (13.4 s
+against 12 s on million-row groups, 15.7 s against 13.3 s on 125k-row groups).
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from pathlib import Path
 
 import polars as pl
 
-LARGE_ROW_GROUP = 262_144
-"""Row groups larger than this (in rows) are read in batches (`scan_in_batches`)."""
-
 BATCH_ROWS = 100_000
 """Rows per batch read by `scan_in_batches`: about the streaming engine's own morsel size."""
+
+LARGE_ROW_GROUP = BATCH_ROWS
+"""Row groups larger than this (in rows) are read in batches (`scan_in_batches`): any group of
+more than a batch, since polars' own reader took over 1 GB on 125k-row groups. A file of smaller
+groups (or a hive folder) is left to polars' own reader."""
 
 
 def has_large_row_groups(path: Path) -> bool:
