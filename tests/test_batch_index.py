@@ -57,7 +57,7 @@ def test_index_shows_every_report_with_its_status_and_figures() -> None:
     assert "Total &lt;i&gt;: <b>4.5</b>" in page and "plain: <b>7</b>" in page
     assert re.search(r"share: <b>[^<]+</b> \([^)]+ – [^)]+\)", page)
     assert "<dt>n</dt><dd><code>3</code></dd>" in page
-    assert "[&#34;Telegram&#34;, &#34;Meta&#34;]" in page  # lists as JSON, escaped
+    assert "[&#34;Telegram&#34;,<wbr> &#34;Meta&#34;]" in page  # lists as JSON, escaped, breakable after a comma
     assert 'href="failed/raises.html#papermill-error-cell"' in page and 'href="logs/raises.log"' in page
     assert "the link on the name is the last good report" in page
     assert '<div class="err">failed</div>' in page  # a failure without a message
@@ -65,7 +65,7 @@ def test_index_shows_every_report_with_its_status_and_figures() -> None:
 
 def test_index_escapes_every_value_and_keeps_only_safe_links() -> None:
     page = render_index(ENTRIES, meta=META)
-    assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
+    assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/<wbr>b&gt;" in page
     # the one script is the page's own search and sort; the error's script tag is text
     assert page.count("<script") == 1 and "alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#39;q&#39;" in page

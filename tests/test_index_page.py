@@ -17,6 +17,8 @@ from coopanalysis.html.index import render_index
 
 ENTRIES = [
     {"name": "growth", "status": "ok", "outputs": {"html": "growth.html"},
+     "parameters": {"data": "sample/requests_synthetic.csv", "platforms": ["Telegram", "Meta"],
+                    "rules": "a_very_long_file_name_with_no_slashes_from_the_ministry_of_justice_2025.toml"},
      "page": {"title": "All platforms, 2020–2025: growth and projection",
               "description": "Growth year over year and per quarter.", "synthetic": True},
      "headlines": {"latest_yoy_growth": {"value": -0.0431, "unit": "growth",
@@ -137,3 +139,32 @@ def test_controls_are_labelled_and_keyboard_usable(index_file: Path) -> None:
         page.keyboard.press("ArrowDown")
         assert page.evaluate("document.activeElement.value") == "title"
         assert _shown(page)[0] == "growth" and len(_shown(page)) == 4
+
+
+def test_a_parameter_value_breaks_only_after_a_separator_and_stays_escaped() -> None:
+    page = render_index([{**ENTRIES[0], "parameters": {"data": "in/<b>x</b>.csv", "platforms": ["A", "B"]}}], meta=META)
+    assert "<code>in/<wbr>&lt;b&gt;x&lt;/<wbr>b&gt;.csv</code>" in page
+    assert "<code>[&#34;A&#34;,<wbr> &#34;B&#34;]</code>" in page
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1200, 390])
+def test_a_file_name_in_the_parameters_is_never_broken_inside(index_file: Path, width: int) -> None:
+    """The desktop table gave the column too little room and broke "sample/reques|ts_synthetic.csv".
+    A name wider than the column still breaks inside (the page never scrolls sideways)."""
+    with open_offline(index_file, width=width, wait_for_charts=False) as (page, _):
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+        lines = page.evaluate("""() => {
+  const code = [...document.querySelectorAll('dd code')].find(c => c.textContent.includes('requests_synthetic'));
+  const walk = document.createTreeWalker(code, NodeFilter.SHOW_TEXT), rows = [];
+  for (let text = walk.nextNode(); text; text = walk.nextNode()) {
+    for (let i = 0; i < text.length; i++) {
+      const r = document.createRange(); r.setStart(text, i); r.setEnd(text, i + 1);
+      const top = Math.round(r.getBoundingClientRect().top);
+      if (!rows.length || rows[rows.length - 1].top !== top) rows.push({top, text: ''});
+      rows[rows.length - 1].text += text.data[i];
+    }
+  }
+  return rows.map(r => r.text);
+}""")
+    assert lines in (["sample/requests_synthetic.csv"], ["sample/", "requests_synthetic.csv"]), lines

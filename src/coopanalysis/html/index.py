@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from coopanalysis.core.i18n import check_language, translator
 from coopanalysis.paths import TEMPLATES_DIR
@@ -31,6 +31,7 @@ STATUS_TEXT = {"ok": "done", "skipped": "unchanged", "failed": "FAILED"}
 
 _YEARS = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _KEY = re.compile(r"[^a-z0-9_]")
+_BREAK_AFTER = re.compile(r"([/\\,])")
 
 
 @functools.lru_cache(maxsize=1)
@@ -131,11 +132,12 @@ def _sort_figures(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return list(labels.items())
 
 
-def _fmt_param(value: Any) -> str:
-    """A parameter value as text: strings as they are, anything else as JSON."""
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, default=str)
+def _fmt_param(value: Any) -> Markup:
+    """A parameter value as escaped text (strings as they are, anything else as JSON) that may
+    break after a path separator or a comma, and nowhere else: "sample/<wbr>requests_synthetic.csv",
+    never "sample/reques|ts_synthetic.csv"."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return Markup(_BREAK_AFTER.sub(r"\1<wbr>", str(escape(text))))  # escaping writes none of / \ ,
 
 
 def _headlines(headlines: dict[str, Any], t: Callable[[str], str]) -> list[dict[str, Any]]:
